@@ -135,8 +135,8 @@ public abstract sealed class EspSa permits InboundSa, OutboundSa {
 
     final void expireHard(SaLifetime.Kind kind) {
         if (!hardExpired) {
+            expireSoft(kind); // a hard limit implies the soft one: the listener always sees both, in order
             hardExpired = true;
-            softExpired = true;
             listener.hardExpired(this, kind);
         }
     }

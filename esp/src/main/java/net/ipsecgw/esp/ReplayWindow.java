@@ -28,10 +28,14 @@ public final class ReplayWindow {
     /** Highest sequence number committed so far (0: none yet). */
     private long top;
 
-    /** A window accepting sequence numbers up to {@code size - 1} below the highest one seen. */
+    /**
+     * A window accepting sequence numbers up to {@code size - 1} below the highest one seen; size 0
+     * disables anti-replay (RFC 4303 §3.4.3 lets a receiver do so, e.g. under manual keying): every
+     * non-zero sequence number passes, and only the top is tracked, for ESN inference.
+     */
     public ReplayWindow(int size) {
-        if (size < 1 || size > MAX_SIZE) {
-            throw new IllegalArgumentException("replay window size must be 1.." + MAX_SIZE + ", got " + size);
+        if (size < 0 || size > MAX_SIZE) {
+            throw new IllegalArgumentException("replay window size must be 0.." + MAX_SIZE + ", got " + size);
         }
         this.size = size;
         // One block more than the window covers, so the block being cleared for a new top never
@@ -57,7 +61,7 @@ public final class ReplayWindow {
         if (seq == 0) {
             return false;
         }
-        if (Long.compareUnsigned(seq, top) > 0) {
+        if (Long.compareUnsigned(seq, top) > 0 || size == 0) {
             return true;
         }
         if (Long.compareUnsigned(top - seq, size) >= 0) {
@@ -71,6 +75,10 @@ public final class ReplayWindow {
      * authenticated. Returns false if it had been committed meanwhile (then nothing changes).
      */
     public boolean commit(long seq) {
+        if (size == 0) {
+            top = Long.compareUnsigned(seq, top) > 0 ? seq : top;
+            return seq != 0;
+        }
         if (Long.compareUnsigned(seq, top) > 0) {
             advanceTo(seq);
         } else if (seq == 0 || Long.compareUnsigned(top - seq, size) >= 0) {
@@ -94,9 +102,11 @@ public final class ReplayWindow {
         long tl = top & 0xFFFF_FFFFL;
         long th = top >>> 32;
         long seql = low & 0xFFFF_FFFFL;
-        long bottom = (tl - size + 1) & 0xFFFF_FFFFL;
+        // Without anti-replay the default window still bounds how late a packet may be.
+        int w = size == 0 ? DEFAULT_SIZE : size;
+        long bottom = (tl - w + 1) & 0xFFFF_FFFFL;
         long seqh;
-        if (tl >= size - 1) {
+        if (tl >= w - 1) {
             // Case A: the window lies within one 2^32 subspace.
             seqh = seql >= bottom ? th : th + 1;
         } else {

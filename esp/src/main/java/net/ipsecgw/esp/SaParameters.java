@@ -9,7 +9,7 @@ import java.util.Objects;
  * @param suite the AEAD transform
  * @param keys the key followed by the salt
  * @param esn whether 64-bit extended sequence numbers are used (RFC 4304)
- * @param replayWindow inbound anti-replay window size in packets (ignored outbound)
+ * @param replayWindow inbound anti-replay window size in packets, 0 to disable anti-replay (ignored outbound)
  * @param lifetime soft and hard limits
  */
 public record SaParameters(
@@ -25,9 +25,9 @@ public record SaParameters(
                     "SPI " + Integer.toUnsignedString(spi) + " is reserved (RFC 4303 §2.1: 0-255)");
         }
         keys.checkFor(suite);
-        if (replayWindow < 1 || replayWindow > ReplayWindow.MAX_SIZE) {
-            throw new IllegalArgumentException(
-                    "replay window must be 1.." + ReplayWindow.MAX_SIZE + " packets, got " + replayWindow);
+        if (replayWindow < 0 || replayWindow > ReplayWindow.MAX_SIZE) {
+            throw new IllegalArgumentException("replay window must be 0 (anti-replay off) to " + ReplayWindow.MAX_SIZE
+                    + " packets, got " + replayWindow);
         }
     }
 

@@ -83,8 +83,18 @@ class ReplayWindowTest {
 
     @Test
     void rejectsOutOfRangeSizes() {
-        assertThrows(IllegalArgumentException.class, () -> new ReplayWindow(0));
+        assertThrows(IllegalArgumentException.class, () -> new ReplayWindow(-1));
         assertThrows(IllegalArgumentException.class, () -> new ReplayWindow(ReplayWindow.MAX_SIZE + 1));
+    }
+
+    @Test
+    void sizeZeroDisablesAntiReplayButTracksTheTop() {
+        ReplayWindow window = new ReplayWindow(0);
+        assertTrue(receive(window, 5));
+        assertTrue(receive(window, 5), "duplicates pass");
+        assertTrue(receive(window, 1), "old packets pass");
+        assertFalse(window.check(0), "zero never passes");
+        assertEquals(5, window.top());
     }
 
     /** Compares with a straightforward model: a set of every sequence number seen and the highest one. */

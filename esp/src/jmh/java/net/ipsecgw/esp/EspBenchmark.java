@@ -50,6 +50,9 @@ public class EspBenchmark {
     @Param({"heap", "direct"})
     public String layout;
 
+    @Param({"OPENSSL", "JDK"})
+    public AeadCiphers.Implementation implementation;
+
     private OutboundSa outbound;
     private InboundSa inbound;
     private ByteBuf work;
@@ -64,8 +67,10 @@ public class EspBenchmark {
         new Random(1).nextBytes(material);
         SaParameters parameters =
                 new SaParameters(0x1000, suite, KeyMaterial.of(material), false, 0, SaLifetime.UNLIMITED);
-        outbound = new OutboundSa(parameters, LifetimeListener.NONE, 0);
-        inbound = new InboundSa(parameters, LifetimeListener.NONE, 0);
+        outbound = new OutboundSa(
+                parameters, AeadCiphers.create(implementation, suite, parameters.keys()), LifetimeListener.NONE, 0);
+        inbound = new InboundSa(
+                parameters, AeadCiphers.create(implementation, suite, parameters.keys()), LifetimeListener.NONE, 0);
         ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
         int capacity = EspSa.HEADROOM + size + EspSa.TAILROOM;
         work = layout.equals("heap") ? allocator.heapBuffer(capacity) : allocator.directBuffer(capacity);

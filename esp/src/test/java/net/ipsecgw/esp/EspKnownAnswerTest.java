@@ -11,8 +11,10 @@ import io.netty.buffer.Unpooled;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.stream.Stream;
+import net.ipsecgw.esp.AeadCiphers.Implementation;
 import net.ipsecgw.esp.VectorFile.Vector;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -23,32 +25,36 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class EspKnownAnswerTest {
 
-    static Stream<Vector> espVectors() {
-        return Stream.concat(
-                VectorFile.load("rfc7634.txt").stream(), VectorFile.load("draft-mcgrew-gcm-test-01.txt").stream());
+    static Stream<Arguments> espVectors() {
+        return withEachImplementation(Stream.concat(
+                VectorFile.load("rfc7634.txt").stream(), VectorFile.load("draft-mcgrew-gcm-test-01.txt").stream()));
     }
 
-    static Stream<Vector> aeadVectors() {
-        return VectorFile.load("aead.txt").stream();
+    static Stream<Arguments> aeadVectors() {
+        return withEachImplementation(VectorFile.load("aead.txt").stream());
     }
 
-    @ParameterizedTest(name = "{0}")
+    private static Stream<Arguments> withEachImplementation(Stream<Vector> vectors) {
+        return vectors.flatMap(v -> Stream.of(Implementation.values()).map(i -> Arguments.of(v, i)));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("espVectors")
-    void encapsulatesToThePublishedPacket(Vector v) {
+    void encapsulatesToThePublishedPacket(Vector v, Implementation implementation) {
         assertEquals(
                 v.integer("padlen"),
                 -(v.hex("inner").length + 2) & 3,
                 "the vector uses the minimal padding this SA writes");
-        OutboundSa out = new OutboundSa(parameters(v), LifetimeListener.NONE, 0);
+        OutboundSa out = new OutboundSa(parameters(v), cipher(v, implementation), LifetimeListener.NONE, 0);
         ByteBuf buf = EspPackets.withRoom(v.hex("inner"));
         assertEquals(DropReason.NONE, out.encapsulate(buf, v.integer("nextheader"), sequence(v), iv(v)));
         assertEquals(v.get("esp"), HexFormat.of().formatHex(bytes(buf)));
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("espVectors")
-    void decapsulatesThePublishedPacket(Vector v) {
-        InboundSa in = new InboundSa(parameters(v), LifetimeListener.NONE, 0);
+    void decapsulatesThePublishedPacket(Vector v, Implementation implementation) {
+        InboundSa in = new InboundSa(parameters(v), cipher(v, implementation), LifetimeListener.NONE, 0);
         long seq = sequence(v);
         if (v.get("esn").equals("true")) {
             in.window().commit(seq - 1); // the receiver has seen the packet before, so it knows the high half
@@ -65,12 +71,12 @@ class EspKnownAnswerTest {
         assertEquals(seq, in.window().top(), "authentic, so the window moved");
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("espVectors")
-    void cipherOpensToThePublishedPlaintext(Vector v) {
+    void cipherOpensToThePublishedPlaintext(Vector v, Implementation implementation) {
         byte[] esp = v.hex("esp");
         byte[] aad = v.hex("aad");
-        AeadCipher cipher = AeadCiphers.create(suite(v), keys(v));
+        AeadCipher cipher = cipher(v, implementation);
         ByteBuf buf = Unpooled.wrappedBuffer(esp);
         int textLength = esp.length - EspSa.PREFIX_LENGTH - EspCipherSuite.ICV_LENGTH;
         assertTrue(cipher.open(buf, EspSa.PREFIX_LENGTH, textLength, iv(v), aad, aad.length));
@@ -80,20 +86,20 @@ class EspKnownAnswerTest {
         assertArrayEquals(expected, Arrays.copyOfRange(esp, EspSa.PREFIX_LENGTH, EspSa.PREFIX_LENGTH + textLength));
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("aeadVectors")
-    void rawAeadMatchesThePublishedVector(Vector v) {
+    void rawAeadMatchesThePublishedVector(Vector v, Implementation implementation) {
         byte[] nonce = v.hex("nonce");
         KeyMaterial keys = KeyMaterial.of(v.hex("key"), Arrays.copyOf(nonce, 4));
         long iv = Unpooled.wrappedBuffer(nonce).getLong(4);
         byte[] aad = v.hex("aad");
         byte[] plaintext = v.hex("plaintext");
         ByteBuf buf = Unpooled.buffer(plaintext.length + 16).writeBytes(plaintext);
-        AeadCipher cipher = AeadCiphers.create(EspCipherSuite.valueOf(v.get("cipher")), keys);
+        AeadCipher cipher = AeadCiphers.create(implementation, EspCipherSuite.valueOf(v.get("cipher")), keys);
         cipher.seal(buf, 0, plaintext.length, iv, aad, aad.length);
         buf.writerIndex(plaintext.length + 16);
         assertEquals(v.get("ciphertext") + v.get("tag"), HexFormat.of().formatHex(bytes(buf)));
-        AeadCipher decrypting = AeadCiphers.create(EspCipherSuite.valueOf(v.get("cipher")), keys);
+        AeadCipher decrypting = AeadCiphers.create(implementation, EspCipherSuite.valueOf(v.get("cipher")), keys);
         assertTrue(decrypting.open(buf, 0, plaintext.length, iv, aad, aad.length));
         assertArrayEquals(plaintext, Arrays.copyOf(bytes(buf), plaintext.length));
     }
@@ -106,6 +112,10 @@ class EspKnownAnswerTest {
             org.junit.jupiter.api.Assumptions.abort("SPI " + spi + " is reserved; checked by the raw cipher test");
         }
         return SaParameters.of(spi, suite(v), keys(v), v.get("esn").equals("true"));
+    }
+
+    private static AeadCipher cipher(Vector v, Implementation implementation) {
+        return AeadCiphers.create(implementation, suite(v), keys(v));
     }
 
     private static EspCipherSuite suite(Vector v) {

@@ -165,7 +165,9 @@ public final class NetworkNamespace implements AutoCloseable {
      * The result (or the task's exception) is returned (or thrown) to the caller.
      *
      * <p>A socket or device made there stays in the namespace when used from other threads. But a
-     * thread started by the task inherits the namespace: start event loops and pools outside.
+     * thread started by the task inherits the namespace: start event loops and pools outside. Files
+     * under {@code /proc/net} show the namespace of the process's main thread, not this thread's, so
+     * JDK calls that read them (e.g. {@code NetworkInterface} for IPv6) still see the host.
      */
     public <T> T call(Callable<T> task) throws Exception {
         requireOpen();

@@ -1,0 +1,8 @@
+package net.ipsecgw.core.lane;
+
+class EpollLaneEventLoopsTest extends AbstractLaneEventLoopsTest {
+    @Override
+    LaneTransport transport() {
+        return LaneTransport.EPOLL;
+    }
+}

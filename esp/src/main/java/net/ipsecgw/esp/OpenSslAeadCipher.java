@@ -104,7 +104,9 @@ final class OpenSslAeadCipher implements AeadCipher, AutoCloseable {
             throw new IllegalArgumentException("AAD of " + aadLength + " bytes exceeds " + (SCRATCH - AAD));
         }
         scratch.set(BIG_ENDIAN_LONG, NONCE + 4, iv);
-        MemorySegment.copy(aad, 0, scratch, ValueLayout.JAVA_BYTE, AAD, aadLength);
+        for (int i = 0; i < aadLength; i++) { // not MemorySegment.copy: that wraps the array in a new segment
+            scratch.set(ValueLayout.JAVA_BYTE, AAD + i, aad[i]);
+        }
         f.check(f.initNative(context, 0, 0, 0, scratchAddress + NONCE, encrypt), "EVP_CipherInit_ex");
         f.check(
                 f.updateNative(context, 0, scratchAddress + OUT_LENGTH, scratchAddress + AAD, aadLength),

@@ -5,22 +5,31 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 
 /**
- * How a lane's UDP socket reads datagrams in batches: one buffer of {@code datagramsPerRead} slots of
- * {@code maxDatagramSize} octets each, filled by one recvmmsg (epoll) or one chain of linked recvmsg
- * submissions (io_uring), repeated up to {@code readsPerWakeup} times per readiness event.
+ * How a lane's UDP socket receives: one buffer of {@code datagramsPerRead} slots of {@code
+ * maxDatagramSize} octets each, filled by one recvmmsg (epoll) or one chain of linked recvmsg
+ * submissions (io_uring), repeated up to {@code readsPerWakeup} times per readiness event; and how much
+ * the kernel may queue for the socket meanwhile.
  *
  * <p>Measured on this project's 2-core machine: a 1400-octet echo loop moves ~360k datagrams/s only
- * with recvmmsg; without it, kernel entry per datagram dominates. Datagrams longer than {@code
+ * with recvmmsg; without it, kernel entry per datagram dominates. A flood of 1400-octet datagrams
+ * into two lanes (sender on the same two cores) lost about half of them to the kernel's default
+ * receive buffer (208 KiB, about 90 such datagrams) whatever the batching; with 4 MiB, 85-100%
+ * arrived. Datagrams longer than {@code
  * maxDatagramSize} are truncated by the kernel and then fail ESP's ICV check, so size it for the
  * largest outer packet the links carry.
  *
  * @param maxDatagramSize octets per datagram slot (at least the path MTU minus IP and UDP headers)
  * @param datagramsPerRead slots per batch, at most 1024 (the kernel's UIO_MAXIOV)
  * @param readsPerWakeup batches read per readiness event before yielding to other channels
+ * @param receiveBufferSize SO_RCVBUF in octets, or 0 for the kernel's default; the kernel caps it at
+ *     {@code net.core.rmem_max}
  */
-public record DatagramBatching(int maxDatagramSize, int datagramsPerRead, int readsPerWakeup) {
-    /** 2048-octet slots (any 1500-MTU datagram), 32 per batch (a 64 KiB buffer), 16 batches per wakeup. */
-    public static final DatagramBatching DEFAULT = new DatagramBatching(2048, 32, 16);
+public record DatagramBatching(int maxDatagramSize, int datagramsPerRead, int readsPerWakeup, int receiveBufferSize) {
+    /**
+     * 2048-octet slots (any 1500-MTU datagram), 32 per batch (a 64 KiB buffer), 16 batches per wakeup,
+     * a 4 MiB receive buffer.
+     */
+    public static final DatagramBatching DEFAULT = new DatagramBatching(2048, 32, 16, 4 << 20);
 
     /** Checks the bounds. */
     public DatagramBatching {
@@ -32,6 +41,9 @@ public record DatagramBatching(int maxDatagramSize, int datagramsPerRead, int re
         }
         if (readsPerWakeup < 1) {
             throw new IllegalArgumentException("readsPerWakeup must be positive, got " + readsPerWakeup);
+        }
+        if (receiveBufferSize < 0) {
+            throw new IllegalArgumentException("receiveBufferSize must be 0 or positive, got " + receiveBufferSize);
         }
     }
 
@@ -52,8 +64,11 @@ public record DatagramBatching(int maxDatagramSize, int datagramsPerRead, int re
         // Both transports count maxMessagesPerRead in datagrams, not in batches.
         FixedRecvByteBufAllocator allocator = new FixedRecvByteBufAllocator(batchBufferSize());
         allocator.maxMessagesPerRead(maxDatagramsPerWakeup());
-        return bootstrap
-                .option(transport.maxDatagramPayloadSize(), maxDatagramSize)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, allocator);
+        bootstrap.option(transport.maxDatagramPayloadSize(), maxDatagramSize);
+        bootstrap.option(ChannelOption.RECVBUF_ALLOCATOR, allocator);
+        if (receiveBufferSize > 0) {
+            bootstrap.option(ChannelOption.SO_RCVBUF, receiveBufferSize);
+        }
+        return bootstrap;
     }
 }

@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -23,6 +24,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -108,7 +111,13 @@ abstract class AbstractReuseportSocketGroupTest {
 
     @Test
     void configuresBatchedReads() throws Exception {
-        DatagramBatching batching = new DatagramBatching(1600, 16, 4);
+        DatagramBatching batching = new DatagramBatching(1600, 16, 4, 1 << 20);
+        // Linux caps SO_RCVBUF at net.core.rmem_max and reports twice what it granted.
+        // (readAllLines: Files.readString trusts procfs's zero file size and reads a single octet.)
+        int rmemMax = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/core/rmem_max"))
+                .getFirst()
+                .trim());
+        int granted = 2 * Math.min(1 << 20, rmemMax);
         ReuseportSocketGroup group = bindGroup(loops(2), batching);
         for (int lane = 0; lane < 2; lane++) {
             DatagramChannel channel = group.channel(lane);
@@ -117,6 +126,7 @@ abstract class AbstractReuseportSocketGroupTest {
                     FixedRecvByteBufAllocator.class, channel.config().getRecvByteBufAllocator());
             assertEquals(64, allocator.maxMessagesPerRead());
             assertEquals(Boolean.TRUE, channel.config().getOption(UnixChannelOption.SO_REUSEPORT));
+            assertEquals(granted, channel.config().getOption(ChannelOption.SO_RCVBUF));
         }
     }
 

@@ -18,6 +18,8 @@ import io.netty.channel.FixedRecvByteBufAllocator;
  * maxDatagramSize} are truncated by the kernel and then fail ESP's ICV check, so size it for the
  * largest outer packet the links carry.
  *
+ * <p>Immutable; applied once per socket when the group is bound.
+ *
  * @param maxDatagramSize octets per datagram slot (at least the path MTU minus IP and UDP headers)
  * @param datagramsPerRead slots per batch, at most 1024 (the kernel's UIO_MAXIOV)
  * @param readsPerWakeup batches read per readiness event before yielding to other channels

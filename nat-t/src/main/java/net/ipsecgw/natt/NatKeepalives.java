@@ -20,6 +20,9 @@ import java.util.concurrent.atomic.LongAdder;
  * happens on the thread that owns the socket and no lane is interrupted by another. One keepalive
  * allocates one 1-octet buffer, once per interval and port: not a data-path cost.
  *
+ * <p>Not done: RFC 3948 §4 lets a peer skip the keepalive when other traffic went to the peer in the
+ * interval; that needs the lane's last-send time and is left to the lane that owns the socket.
+ *
  * <p>Started and {@linkplain #close() cancelled} from any thread; counters readable from any thread.
  */
 public final class NatKeepalives implements AutoCloseable {

@@ -7,6 +7,8 @@ package net.ipsecgw.natt;
  * IKE ports 500 and 4500 are never handed out even when a configured range contains them: a peer
  * would mistake ESP from such a port for the main NAT-T flow.
  *
+ * <p>Immutable; any thread.
+ *
  * @param first the lowest port, 1-65535
  * @param last the highest port, {@code first}-65535
  */

@@ -1,9 +1,9 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Independent vectors for EncapsulationPortsTest.
 
 Recomputes the encapsulation source-port assignment described in EncapsulationPorts' javadoc with
 a SipHash-2-4 that is not ours: the C implementation in Debian's python3-siphashc package
-(apt-get install python3-siphashc; run with Debian's /usr/bin/python3). Prints Java array literals
+(apt-get install python3-siphashc; run with the Debian python3 that package installs into). Prints Java array literals
 that were pasted into EncapsulationPortsTest once; rerun to check them.
 """
 import siphashc

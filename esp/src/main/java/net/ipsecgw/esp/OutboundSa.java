@@ -1,6 +1,9 @@
 package net.ipsecgw.esp;
 
 import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The sending side of an ESP SA: turns an inner packet into an ESP packet in place (RFC 4303 §3.3).
@@ -16,12 +19,15 @@ import io.netty.buffer.ByteBuf;
  * RFC 7634 §2). The sequence number never wraps: the SA sends 1 .. 2^32-1 (2^64-1 with ESN), then
  * reports a hard expiry and refuses every further packet with {@link DropReason#SEQUENCE_EXHAUSTED}.
  *
- * <p>Owned by one lane thread (see {@link EspSa}).
+ * <p>Owned by one lane thread (see {@link EspSa}); {@link #sharedCopies} gives one copy per lane of an
+ * SA that every lane may use.
  */
 public final class OutboundSa extends EspSa {
     private final long lastSequence;
-    /** The last sequence number sent (0: none yet). */
+    /** The last sequence number sent (0: none yet), when this copy numbers on its own. */
     private long sequence;
+    /** The counter shared by all lanes' copies of one SA, or null. */
+    private final AtomicLong shared;
 
     /** An outbound SA installed at {@code nowNanos}, using the default AEAD implementation. */
     public OutboundSa(SaParameters parameters, LifetimeListener listener, long nowNanos) {
@@ -30,13 +36,36 @@ public final class OutboundSa extends EspSa {
 
     /** An outbound SA with a given cipher implementation. */
     public OutboundSa(SaParameters parameters, AeadCipher cipher, LifetimeListener listener, long nowNanos) {
-        super(parameters, cipher, listener, nowNanos);
-        this.lastSequence = parameters.esn() ? -1L : 0xFFFF_FFFFL;
+        this(parameters, cipher, listener, nowNanos, null);
     }
 
-    /** The last sequence number sent, 0 before the first packet. */
+    private OutboundSa(
+            SaParameters parameters, AeadCipher cipher, LifetimeListener listener, long nowNanos, AtomicLong shared) {
+        super(parameters, cipher, listener, nowNanos);
+        this.lastSequence = parameters.esn() ? -1L : 0xFFFF_FFFFL;
+        this.shared = shared;
+    }
+
+    /**
+     * {@code copies} outbound SAs for one SA that several lanes send on at once (RFC 9611's fallback
+     * SA): each copy has its own cipher context and belongs to one lane, and all draw sequence numbers,
+     * and so IVs, from one atomic counter, so that no number is ever used twice. Volume limits are
+     * counted per copy.
+     */
+    public static List<OutboundSa> sharedCopies(
+            SaParameters parameters, int copies, LifetimeListener listener, long nowNanos) {
+        AtomicLong counter = new AtomicLong();
+        List<OutboundSa> all = new ArrayList<>(copies);
+        for (int i = 0; i < copies; i++) {
+            AeadCipher cipher = AeadCiphers.create(parameters.suite(), parameters.keys());
+            all.add(new OutboundSa(parameters, cipher, listener, nowNanos, counter));
+        }
+        return List.copyOf(all);
+    }
+
+    /** The last sequence number sent (on any copy, for shared copies), 0 before the first packet. */
     public long sequence() {
-        return sequence;
+        return shared == null ? sequence : Math.min(shared.get(), lastSequence);
     }
 
     /**
@@ -48,17 +77,33 @@ public final class OutboundSa extends EspSa {
      */
     public DropReason encapsulate(ByteBuf packet, int nextHeader) {
         if (isHardExpired()) {
-            return drop(sequence == lastSequence ? DropReason.SEQUENCE_EXHAUSTED : DropReason.HARD_EXPIRED);
+            return drop(sequence() == lastSequence ? DropReason.SEQUENCE_EXHAUSTED : DropReason.HARD_EXPIRED);
         }
-        if (sequence == lastSequence) {
+        if (!hasRoom(packet)) {
+            return drop(DropReason.NO_BUFFER_SPACE);
+        }
+        long seq = nextSequence();
+        if (seq == 0) {
             expireHard(SaLifetime.Kind.SEQUENCE);
             return drop(DropReason.SEQUENCE_EXHAUSTED);
         }
-        DropReason reason = encapsulate(packet, nextHeader, sequence + 1, sequence + 1);
-        if (reason == DropReason.NONE) {
-            sequence++;
+        return encapsulate(packet, nextHeader, seq, seq);
+    }
+
+    /** The next sequence number to send, or 0 when the space is used up. */
+    private long nextSequence() {
+        if (shared == null) {
+            return sequence == lastSequence ? 0 : ++sequence;
         }
-        return reason;
+        long seq = shared.incrementAndGet();
+        // Past the end (or wrapped to 0 with ESN) every later caller sees 0 too: the counter only grows.
+        return seq == 0 || Long.compareUnsigned(seq, lastSequence) > 0 ? 0 : seq;
+    }
+
+    private static boolean hasRoom(ByteBuf packet) {
+        int padLength = -(packet.readableBytes() + TRAILER_LENGTH) & (ALIGNMENT - 1);
+        return packet.readerIndex() >= PREFIX_LENGTH
+                && packet.writableBytes() >= padLength + TRAILER_LENGTH + EspCipherSuite.ICV_LENGTH;
     }
 
     /** Encapsulates with a given sequence number and IV; known-answer tests use vectors' own values. */
@@ -67,8 +112,7 @@ public final class OutboundSa extends EspSa {
         int innerLength = packet.readableBytes();
         int padLength = -(innerLength + TRAILER_LENGTH) & (ALIGNMENT - 1);
         int textLength = innerLength + padLength + TRAILER_LENGTH;
-        if (innerIndex < PREFIX_LENGTH
-                || packet.writableBytes() < padLength + TRAILER_LENGTH + EspCipherSuite.ICV_LENGTH) {
+        if (!hasRoom(packet)) {
             return drop(DropReason.NO_BUFFER_SPACE);
         }
         int trailer = packet.writerIndex();
@@ -91,6 +135,9 @@ public final class OutboundSa extends EspSa {
 
     /** Continues numbering after {@code lastSent}; tests use it to reach the end of the sequence space. */
     void skipTo(long lastSent) {
+        if (shared != null) {
+            shared.set(lastSent);
+        }
         this.sequence = lastSent;
     }
 }

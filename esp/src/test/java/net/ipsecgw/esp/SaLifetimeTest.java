@@ -7,10 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.Unpooled;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class SaLifetimeTest {
@@ -113,6 +118,47 @@ class SaLifetimeTest {
         assertEquals(DropReason.NONE, send(sa), "2^64-1 is the last sequence number");
         assertEquals(DropReason.SEQUENCE_EXHAUSTED, send(sa));
         assertEquals(List.of("soft SEQUENCE", "hard SEQUENCE"), events);
+    }
+
+    @Test
+    void sharedCopiesNeverReuseASequenceNumberAcrossThreads() throws Exception {
+        SaParameters p = parameters(EspCipherSuite.AES_128_GCM_16, false);
+        List<OutboundSa> copies = OutboundSa.sharedCopies(p, 4, recorder, 0);
+        InboundSa in = new InboundSa(
+                new SaParameters(p.spi(), p.suite(), p.keys(), false, 8192, SaLifetime.UNLIMITED), recorder, 0);
+        List<Future<List<byte[]>>> sent = new ArrayList<>();
+        try (var pool = Executors.newFixedThreadPool(4)) {
+            for (OutboundSa copy : copies) {
+                sent.add(pool.submit(() -> {
+                    List<byte[]> packets = new ArrayList<>();
+                    for (int i = 0; i < 1000; i++) {
+                        var buf = withRoom(innerPacket(new Random(i), 60, false));
+                        assertEquals(DropReason.NONE, copy.encapsulate(buf, 4));
+                        packets.add(EspPackets.bytes(buf));
+                    }
+                    return packets;
+                }));
+            }
+        }
+        Set<Long> sequences = new HashSet<>();
+        for (var future : sent) {
+            for (byte[] packet : future.get()) {
+                sequences.add(Unpooled.wrappedBuffer(packet).getUnsignedInt(4));
+                assertEquals(DropReason.NONE, in.decapsulate(Unpooled.wrappedBuffer(packet)));
+            }
+        }
+        assertEquals(4000, sequences.size(), "every packet has its own sequence number");
+        assertEquals(4000, copies.getFirst().sequence());
+    }
+
+    @Test
+    void sharedCopiesStopTogetherAtTheEndOfTheSequenceSpace() {
+        SaParameters p = parameters(EspCipherSuite.AES_128_GCM_16, false);
+        List<OutboundSa> copies = OutboundSa.sharedCopies(p, 2, recorder, 0);
+        copies.get(0).skipTo(0xFFFF_FFFEL);
+        assertEquals(DropReason.NONE, send(copies.get(1)));
+        assertEquals(DropReason.SEQUENCE_EXHAUSTED, send(copies.get(0)));
+        assertEquals(DropReason.SEQUENCE_EXHAUSTED, send(copies.get(1)));
     }
 
     @Test

@@ -21,6 +21,11 @@ import java.util.concurrent.TimeoutException;
  * lane's loop is addressed by index, never by round-robin {@code next()} (a lane's sockets, TUN queue
  * and SAs must all live on that one loop).
  *
+ * <p>Tasks submitted to a lane (by the control plane: install an SA, publish a snapshot) must be
+ * short: Netty 4.2 runs queued tasks for up to {@code io.netty.eventLoop.maxTaskProcessingQuantumMs}
+ * (default 1000 ms, at least 100) before it polls I/O again, and io_uring completions (TUN writes
+ * included) are only reaped when it does.
+ *
  * <p>Thread-safe: immutable after {@link #start}; {@link #close()} may be called from any thread but
  * not from a lane thread (it waits for the lanes to terminate).
  */

@@ -8,6 +8,7 @@ import io.netty.channel.IoRegistration;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.RejectedExecutionException;
 import net.ipsecgw.core.linux.TunQueue;
 
 /**
@@ -56,7 +57,11 @@ abstract class AbstractTunQueueIo implements TunQueueIo, IoHandle {
         if (loop.inEventLoop()) {
             beginClose();
         } else {
-            loop.execute(this::beginClose);
+            try {
+                loop.execute(this::beginClose);
+            } catch (RejectedExecutionException e) {
+                // The loop is shutting down: it closes its registered handles itself.
+            }
         }
     }
 

@@ -130,11 +130,11 @@ abstract class AbstractTunQueueIo implements TunQueueIo, IoHandle {
     }
 
     /**
-     * {@code packet} itself when it has a native address (a direct buffer), else a direct copy of its
-     * readable bytes, releasing the original: heap and composite buffers cannot be handed to the kernel.
+     * {@code packet} itself when it is one contiguous direct region, else a direct copy of its readable
+     * bytes, releasing the original: heap and composite buffers cannot be handed to the kernel.
      */
     final ByteBuf direct(ByteBuf packet) {
-        if (packet.hasMemoryAddress()) {
+        if (packet.hasMemoryAddress() || (packet.isDirect() && packet.nioBufferCount() == 1)) {
             return packet;
         }
         try {

@@ -25,6 +25,16 @@ public final class KeyMaterial {
         return new KeyMaterial(HexFormat.of().parseHex(hex.replaceAll("[\\s:]", "")));
     }
 
+    /** Keying material from hexadecimal text, as configuration files write it (same as {@link #ofHex}). */
+    public static KeyMaterial valueOf(String hex) {
+        try {
+            return ofHex(hex);
+        } catch (IllegalArgumentException e) {
+            // The message must not repeat the text: it is a secret.
+            throw new IllegalArgumentException("keying material is not an even number of hexadecimal digits");
+        }
+    }
+
     /** Keying material from a separate key and salt. */
     public static KeyMaterial of(byte[] key, byte[] salt) {
         byte[] all = Arrays.copyOf(key, key.length + salt.length);

@@ -24,6 +24,17 @@ public record PortRange(int first, int last) {
         }
     }
 
+    /** Parses {@code "first-last"} (or a single port), as configuration files write it. */
+    public static PortRange valueOf(String text) {
+        String[] parts = text.trim().split("\\s*-\\s*");
+        try {
+            int first = Integer.parseInt(parts[0]);
+            return new PortRange(first, parts.length > 1 ? Integer.parseInt(parts[1]) : first);
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a port range such as 49152-65535");
+        }
+    }
+
     /** How many ports the range holds, 500 and 4500 included. */
     public int size() {
         return last - first + 1;

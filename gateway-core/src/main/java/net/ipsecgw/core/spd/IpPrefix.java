@@ -44,6 +44,11 @@ public record IpPrefix(byte[] network, int length) {
         }
     }
 
+    /** The same as {@link #parse(String)}, under the name configuration binding looks for. */
+    public static IpPrefix valueOf(String text) {
+        return parse(text);
+    }
+
     /** True for an IPv4 prefix. */
     public boolean isIpv4() {
         return network.length == 4;

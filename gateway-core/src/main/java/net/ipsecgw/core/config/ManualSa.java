@@ -1,0 +1,31 @@
+package net.ipsecgw.core.config;
+
+import java.util.Objects;
+import net.ipsecgw.esp.KeyMaterial;
+
+/**
+ * One manually keyed SA direction.
+ *
+ * @param spi the SPI (written in hex as {@code 0x...} or decimal; 256 to 2^32-1)
+ * @param key the keying material in hex: the cipher key followed by the 4-byte salt
+ * @param lane the lane of a per-CPU SA, or null for the fallback SA (outbound) / any (inbound)
+ */
+public record ManualSa(long spi, KeyMaterial key, Integer lane) {
+
+    /** Checks the SPI range. */
+    public ManualSa {
+        if (spi < 256 || spi > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException(
+                    "spi 0x" + Long.toHexString(spi) + " must be 0x100-0xffffffff (RFC 4303 reserves 0-255)");
+        }
+        Objects.requireNonNull(key, "key");
+        if (lane != null && lane < 0) {
+            throw new IllegalArgumentException("lane must not be negative");
+        }
+    }
+
+    /** The SPI as the packet carries it. */
+    public int wireSpi() {
+        return (int) spi;
+    }
+}

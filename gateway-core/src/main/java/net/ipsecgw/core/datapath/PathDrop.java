@@ -1,0 +1,20 @@
+package net.ipsecgw.core.datapath;
+
+/**
+ * Why the forwarding pipeline itself dropped a packet (ESP's own reasons are {@link
+ * net.ipsecgw.esp.DropReason}, NAT-T demultiplexing's are {@link net.ipsecgw.natt.DropReason}).
+ */
+public enum PathDrop {
+    /** Outbound: no tunnel's traffic selectors cover the packet (RFC 4301 §5.1: DISCARD). */
+    NO_POLICY,
+    /** Inbound: the decrypted packet's addresses are outside its SA's traffic selectors (RFC 4301 §5.2). */
+    POLICY_MISMATCH,
+    /** An IKE message arrived, but no IKE daemon is attached to this gateway. */
+    IKE_NOT_HANDLED,
+    /** Outbound: the lane's socket has too much unsent data; dropping beats queueing without bound. */
+    SEND_BACKLOG,
+    /** The TUN queue refused a decrypted packet (counted in the queue's own counters too). */
+    TUN_WRITE_FAILED;
+
+    static final PathDrop[] VALUES = values();
+}

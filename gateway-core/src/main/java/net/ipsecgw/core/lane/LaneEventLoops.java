@@ -32,6 +32,7 @@ import java.util.concurrent.TimeoutException;
 public final class LaneEventLoops implements AutoCloseable {
     private static final long START_TIMEOUT_SECONDS = 10;
     private static final long SHUTDOWN_TIMEOUT_SECONDS = 10;
+    private static final long QUIET_PERIOD_MILLIS = 100;
 
     private final LaneTransport transport;
     private final List<Integer> cpus;
@@ -115,8 +116,8 @@ public final class LaneEventLoops implements AutoCloseable {
     }
 
     /**
-     * Shuts every lane down (no quiet period) and waits for the threads to end. Handles still
-     * registered are closed by Netty on the lane thread. Idempotent.
+     * Shuts every lane down (a 100 ms quiet period, see below) and waits for the threads to end.
+     * Handles still registered are closed by Netty on the lane thread. Idempotent.
      */
     @Override
     public void close() {
@@ -124,7 +125,12 @@ public final class LaneEventLoops implements AutoCloseable {
     }
 
     private static void shutdown(List<MultiThreadIoEventLoopGroup> groups) {
-        groups.forEach(g -> g.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS));
+        // A quiet period of 0 races in Netty 4.2.18: when the shutdown request lands while the loop
+        // runs tasks, confirmShutdown() ends the loop before it calls IoHandler.prepareToDestroy(),
+        // so registered handles are never closed (an io_uring read keeps its buffer forever). Any
+        // non-zero quiet period makes the loop turn once more, and that turn closes them.
+        groups.forEach(g -> g.shutdownGracefully(
+                QUIET_PERIOD_MILLIS, TimeUnit.SECONDS.toMillis(SHUTDOWN_TIMEOUT_SECONDS), TimeUnit.MILLISECONDS));
         for (MultiThreadIoEventLoopGroup group : groups) {
             if (!group.terminationFuture().awaitUninterruptibly(2 * SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 throw new IllegalStateException(

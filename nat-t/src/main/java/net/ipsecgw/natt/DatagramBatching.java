@@ -3,6 +3,7 @@ package net.ipsecgw.natt;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.WriteBufferWaterMark;
 
 /**
  * How a lane's UDP socket receives: one buffer of {@code datagramsPerRead} slots of {@code
@@ -70,7 +71,12 @@ public record DatagramBatching(int maxDatagramSize, int datagramsPerRead, int re
         bootstrap.option(ChannelOption.RECVBUF_ALLOCATOR, allocator);
         if (receiveBufferSize > 0) {
             bootstrap.option(ChannelOption.SO_RCVBUF, receiveBufferSize);
+            bootstrap.option(ChannelOption.SO_SNDBUF, receiveBufferSize);
         }
+        // A lane writes a whole read batch before it flushes (one sendmmsg): the channel must stay
+        // writable for that many datagrams, which Netty's default 64 KiB high-water mark is not.
+        int batchBytes = maxDatagramsPerWakeup() * maxDatagramSize;
+        bootstrap.option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(batchBytes, 2 * batchBytes));
         return bootstrap;
     }
 }

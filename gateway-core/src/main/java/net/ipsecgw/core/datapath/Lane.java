@@ -132,8 +132,11 @@ public final class Lane implements TunPacketHandler {
         }
         Channel channel = tunnel.channel();
         if (!channel.isWritable()) {
-            drop(packet, PathDrop.SEND_BACKLOG);
-            return;
+            channel.flush(); // hand the batch so far to the kernel before giving up on this packet
+            if (!channel.isWritable()) {
+                drop(packet, PathDrop.SEND_BACKLOG);
+                return;
+            }
         }
         channel.write(new DatagramPacket(packet, tunnel.peer()), channel.voidPromise());
         counters.sent(innerBytes);

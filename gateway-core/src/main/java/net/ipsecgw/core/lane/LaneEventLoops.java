@@ -46,6 +46,11 @@ public final class LaneEventLoops implements AutoCloseable {
         this.loops = groups.stream().map(MultiThreadIoEventLoopGroup::next).toList();
     }
 
+    /** {@link #start(LaneTransport, List)} on the default transport, {@link LaneTransport#EPOLL}. */
+    public static LaneEventLoops start(List<Integer> cpus) {
+        return start(LaneTransport.EPOLL, cpus);
+    }
+
     /**
      * Starts one pinned event loop per entry of {@code cpus} (lane k on CPU {@code cpus.get(k)}) and
      * returns once every lane thread runs on its CPU.

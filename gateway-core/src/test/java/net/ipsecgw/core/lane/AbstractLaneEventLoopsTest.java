@@ -57,6 +57,13 @@ abstract class AbstractLaneEventLoopsTest {
     }
 
     @Test
+    void epollIsTheDefaultTransport() {
+        try (LaneEventLoops lanes = LaneEventLoops.start(List.of(onlineCpus().getFirst()))) {
+            assertEquals(LaneTransport.EPOLL, lanes.transport());
+        }
+    }
+
+    @Test
     void theLaneStaysPinnedWhileItRunsTasks() throws Exception {
         int cpu = onlineCpus().getLast();
         try (LaneEventLoops lanes = LaneEventLoops.start(transport(), List.of(cpu))) {

@@ -1,7 +1,9 @@
 package net.ipsecgw.natt;
 
-import static net.ipsecgw.natt.UdpEncapsulation.ESP_HEADER_LENGTH;
 import static net.ipsecgw.natt.UdpEncapsulation.UDP_HEADER_LENGTH;
+
+import net.ipsecgw.esp.EspCipherSuite;
+import net.ipsecgw.esp.EspSa;
 
 /**
  * How large an inner packet may be so that, once encrypted and UDP-encapsulated, it fits the path MTU
@@ -32,18 +34,6 @@ import static net.ipsecgw.natt.UdpEncapsulation.UDP_HEADER_LENGTH;
  * <p>Pure functions; any thread.
  */
 public final class EncapsulationMtu {
-    /** Length of the AEAD explicit IV (RFC 4106 §3.1, RFC 7634 §2). */
-    public static final int IV_LENGTH = 8;
-
-    /** Length of the AEAD integrity check value (16-octet tag, RFC 4106 §6, RFC 7634 §2). */
-    public static final int ICV_LENGTH = 16;
-
-    /** Pad Length and Next Header octets of the ESP trailer (RFC 4303 §2.4-2.6). */
-    public static final int TRAILER_LENGTH = 2;
-
-    /** Alignment of payload + padding + trailer: 4 octets, as the AEADs have block size 1 (RFC 4303 §2.4). */
-    public static final int ALIGNMENT = 4;
-
     /** Length of a TCP header without options (RFC 9293 §3.1). */
     public static final int TCP_HEADER_LENGTH = 20;
 
@@ -89,9 +79,9 @@ public final class EncapsulationMtu {
                     "path MTU " + pathMtu + " is below the " + outer + " minimum of " + outer.minimumMtu());
         }
         int forPayload =
-                pathMtu - outer.headerLength() - UDP_HEADER_LENGTH - ESP_HEADER_LENGTH - IV_LENGTH - ICV_LENGTH;
+                pathMtu - outer.headerLength() - UDP_HEADER_LENGTH - EspSa.PREFIX_LENGTH - EspCipherSuite.ICV_LENGTH;
         // The minimum MTUs (68, 1280) leave at least 8 octets here, so the result is always positive.
-        return (forPayload & -ALIGNMENT) - TRAILER_LENGTH;
+        return (forPayload & -EspSa.ALIGNMENT) - EspSa.TRAILER_LENGTH;
     }
 
     /** The TCP MSS for TCP over {@code inner} IP inside a tunnel whose inner MTU is {@code tunMtu}. */

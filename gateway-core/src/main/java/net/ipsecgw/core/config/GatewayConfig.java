@@ -2,9 +2,10 @@ package net.ipsecgw.core.config;
 
 import io.netty.util.NetUtil;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import net.ipsecgw.core.lane.LaneTransport;
@@ -24,24 +25,36 @@ import net.ipsecgw.natt.PortRange;
  */
 public record GatewayConfig(Lanes lanes, Black black, Red red, List<TunnelConfig> tunnels) {
 
-    /** Fills in defaults and checks that tunnel names and inbound SPIs are unique. */
+    /**
+     * Fills in defaults and checks that tunnel names and inbound SPIs are unique.
+     *
+     * @throws ConfigValueException naming the second tunnel name or inbound SPI that is already taken
+     */
     public GatewayConfig {
         lanes = Objects.requireNonNullElseGet(lanes, () -> new Lanes(null, null));
-        black = Objects.requireNonNullElseGet(black, () -> new Black(null, 0, null, null, null));
-        red = Objects.requireNonNullElseGet(red, () -> new Red(null, 0));
+        black = Objects.requireNonNullElseGet(black, () -> new Black(null, null, null, null, null));
+        red = Objects.requireNonNullElseGet(red, () -> new Red(null, null));
         tunnels = tunnels == null ? List.of() : List.copyOf(tunnels);
-        Set<String> names = new HashSet<>();
-        Set<Long> spis = new HashSet<>();
-        for (TunnelConfig tunnel : tunnels) {
-            if (!names.add(tunnel.name())) {
-                throw new IllegalArgumentException("two tunnels are named '" + tunnel.name() + "'");
+        Map<String, Integer> names = new HashMap<>();
+        Map<Long, String> spis = new HashMap<>();
+        for (int t = 0; t < tunnels.size(); t++) {
+            TunnelConfig tunnel = tunnels.get(t);
+            Integer first = names.putIfAbsent(tunnel.name(), t);
+            if (first != null) {
+                throw new ConfigValueException(
+                        "tunnels[" + t + "].name",
+                        "'" + tunnel.name() + "' is already the name of tunnels[" + first + "]; names must be unique");
             }
-            for (ManualSa sa : tunnel.manual() == null
-                    ? List.<ManualSa>of()
-                    : tunnel.manual().inbound()) {
-                if (!spis.add(sa.spi())) {
-                    throw new IllegalArgumentException("inbound SPI 0x" + Long.toHexString(sa.spi())
-                            + " is used twice (tunnel '" + tunnel.name() + "')");
+            List<ManualSa> inbound =
+                    tunnel.manual() == null ? List.of() : tunnel.manual().inbound();
+            for (int i = 0; i < inbound.size(); i++) {
+                String key = "tunnels[" + t + "].manual.inbound[" + i + "]";
+                String user = spis.putIfAbsent(inbound.get(i).spi(), key + " (tunnel '" + tunnel.name() + "')");
+                if (user != null) {
+                    throw new ConfigValueException(
+                            key + ".spi",
+                            "0x" + Long.toHexString(inbound.get(i).spi()) + " is already the SPI of " + user
+                                    + "; inbound SPIs must be unique across tunnels");
                 }
             }
         }
@@ -59,7 +72,7 @@ public record GatewayConfig(Lanes lanes, Black black, Red red, List<TunnelConfig
             cpus = cpus == null ? List.of() : List.copyOf(cpus);
             transport = transport == null ? LaneTransport.EPOLL : transport;
             if (cpus.stream().anyMatch(cpu -> cpu < 0) || Set.copyOf(cpus).size() != cpus.size()) {
-                throw new IllegalArgumentException("lane CPUs must be distinct and not negative: " + cpus);
+                throw new ConfigValueException("cpus", "must be distinct and not negative, got " + cpus);
             }
         }
     }
@@ -73,33 +86,44 @@ public record GatewayConfig(Lanes lanes, Black black, Red red, List<TunnelConfig
      * @param portKey 16 bytes of hex keying the source-port hash; fixed so ports survive restarts
      * @param keepalive NAT keepalive interval (RFC 3948 §2.3, default 20 s; 0 disables)
      */
-    public record Black(String address, int port, PortRange sourcePorts, String portKey, Duration keepalive) {
+    public record Black(String address, Integer port, PortRange sourcePorts, String portKey, Duration keepalive) {
         private static final String DEFAULT_PORT_KEY = "00000000000000000000000000000000";
 
         /** Defaults and checks. */
         public Black {
             address = address == null || address.isBlank() ? "0.0.0.0" : address.trim();
             if (!NetUtil.isValidIpV4Address(address) && !NetUtil.isValidIpV6Address(address)) {
-                throw new IllegalArgumentException("'" + address + "' is not an IP address");
+                throw new ConfigValueException("address", "'" + address + "' is not an IP address");
             }
-            port = port == 0 ? 4500 : port;
+            port = port == null ? 4500 : port;
             if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("port must be 1-65535, got " + port);
+                throw new ConfigValueException("port", "must be 1-65535, got " + port);
             }
             sourcePorts = sourcePorts == null ? PortRange.DYNAMIC : sourcePorts;
             portKey = portKey == null ? DEFAULT_PORT_KEY : portKey.trim();
             if (!portKey.matches("\\p{XDigit}{32}")) {
-                throw new IllegalArgumentException("port-key must be 32 hexadecimal digits (16 bytes)");
+                // Never echo the value: the port key is a secret.
+                throw new ConfigValueException(
+                        "port-key",
+                        "must be 32 hexadecimal digits (16 bytes); quote it if it has only digits (YAML reads"
+                                + " those as a number)");
             }
             keepalive = keepalive == null ? Duration.ofSeconds(20) : keepalive;
             if (keepalive.isNegative()) {
-                throw new IllegalArgumentException("keepalive must not be negative");
+                throw new ConfigValueException("keepalive", "must not be negative, got " + keepalive);
             }
         }
 
         /** The source-port hash key as bytes. */
         public byte[] portKeyBytes() {
             return HexFormat.of().parseHex(portKey);
+        }
+
+        /** Everything but the port key, which is a secret. */
+        @Override
+        public String toString() {
+            return "Black[address=" + address + ", port=" + port + ", sourcePorts=" + sourcePorts
+                    + ", portKey=(redacted), keepalive=" + keepalive + "]";
         }
 
         /** Batched reads as measured best on these machines. */
@@ -114,17 +138,17 @@ public record GatewayConfig(Lanes lanes, Black black, Red red, List<TunnelConfig
      * @param tunName the device name (default ipsecgw0)
      * @param pathMtu the black side's path MTU, from which the TUN MTU is derived (default 1500)
      */
-    public record Red(String tunName, int pathMtu) {
+    public record Red(String tunName, Integer pathMtu) {
         /** Defaults and checks. */
         public Red {
             tunName = tunName == null || tunName.isBlank() ? "ipsecgw0" : tunName.trim();
             if (tunName.length() > 15 || !tunName.matches("[A-Za-z0-9_.-]+")) {
-                throw new IllegalArgumentException(
-                        "tun-name '" + tunName + "' must be 1-15 letters, digits, '_', '.' or '-'");
+                throw new ConfigValueException(
+                        "tun-name", "'" + tunName + "' must be 1-15 letters, digits, '_', '.' or '-'");
             }
-            pathMtu = pathMtu == 0 ? 1500 : pathMtu;
+            pathMtu = pathMtu == null ? 1500 : pathMtu;
             if (pathMtu < 576 || pathMtu > 65535) {
-                throw new IllegalArgumentException("path-mtu must be 576-65535, got " + pathMtu);
+                throw new ConfigValueException("path-mtu", "must be 576-65535, got " + pathMtu);
             }
         }
     }

@@ -1,6 +1,8 @@
 package net.ipsecgw.core.config;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import net.ipsecgw.esp.EspCipherSuite;
 import net.ipsecgw.esp.ReplayWindow;
@@ -19,25 +21,55 @@ import net.ipsecgw.esp.ReplayWindow;
 public record ManualKeying(
         EspCipherSuite suite, boolean esn, Integer replayWindow, List<ManualSa> outbound, List<ManualSa> inbound) {
 
-    /** Defaults and checks: exactly one outbound fallback, at most one outbound SA per lane. */
+    /**
+     * Defaults and checks: the replay window's range, exactly one outbound fallback, at most one
+     * outbound SA per lane, at least one inbound SA, and keys of the suite's length.
+     *
+     * @throws ConfigValueException naming the field that is wrong
+     */
     public ManualKeying {
         suite = Objects.requireNonNullElse(suite, EspCipherSuite.AES_128_GCM_16);
         replayWindow = Objects.requireNonNullElse(replayWindow, ReplayWindow.DEFAULT_SIZE);
         outbound = List.copyOf(Objects.requireNonNullElse(outbound, List.of()));
         inbound = List.copyOf(Objects.requireNonNullElse(inbound, List.of()));
-        if (outbound.stream().filter(sa -> sa.lane() == null).count() != 1) {
-            throw new IllegalArgumentException("outbound needs exactly one SA without a lane: the fallback SA");
+        if (replayWindow < 0 || replayWindow > ReplayWindow.MAX_SIZE) {
+            throw new ConfigValueException(
+                    "replay-window",
+                    "must be 0 (anti-replay off) to " + ReplayWindow.MAX_SIZE + " packets, got " + replayWindow);
         }
-        if (outbound.stream()
-                        .filter(sa -> sa.lane() != null)
-                        .map(ManualSa::lane)
-                        .distinct()
-                        .count()
-                != outbound.size() - 1) {
-            throw new IllegalArgumentException("outbound has two SAs for one lane");
+        long fallbacks = outbound.stream().filter(sa -> sa.lane() == null).count();
+        if (fallbacks != 1) {
+            throw new ConfigValueException(
+                    "outbound", "needs exactly one SA without a lane (the fallback SA), has " + fallbacks);
+        }
+        Map<Integer, Integer> laneSas = new HashMap<>();
+        for (int i = 0; i < outbound.size(); i++) {
+            Integer lane = outbound.get(i).lane();
+            Integer first = lane == null ? null : laneSas.putIfAbsent(lane, i);
+            if (first != null) {
+                throw new ConfigValueException(
+                        "outbound[" + i + "].lane",
+                        "is " + lane + ", but outbound[" + first + "] is already lane " + lane
+                                + "'s SA; a lane has at most one outbound SA");
+            }
         }
         if (inbound.isEmpty()) {
-            throw new IllegalArgumentException("inbound needs at least one SA");
+            throw new ConfigValueException("inbound", "needs at least one SA");
+        }
+        checkKeys(suite, "outbound", outbound);
+        checkKeys(suite, "inbound", inbound);
+    }
+
+    private static void checkKeys(EspCipherSuite suite, String direction, List<ManualSa> sas) {
+        for (int i = 0; i < sas.size(); i++) {
+            int length = sas.get(i).key().length();
+            if (length != suite.keyMaterialLength()) {
+                throw new ConfigValueException(
+                        direction + "[" + i + "].key",
+                        "has " + length + " bytes, but " + suite + " needs " + suite.keyMaterialLength()
+                                + " (a " + suite.keyLength() + "-byte key and a " + EspCipherSuite.SALT_LENGTH
+                                + "-byte salt)");
+            }
         }
     }
 }

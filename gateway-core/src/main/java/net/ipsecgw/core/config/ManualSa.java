@@ -1,6 +1,5 @@
 package net.ipsecgw.core.config;
 
-import java.util.Objects;
 import net.ipsecgw.esp.KeyMaterial;
 
 /**
@@ -12,15 +11,21 @@ import net.ipsecgw.esp.KeyMaterial;
  */
 public record ManualSa(long spi, KeyMaterial key, Integer lane) {
 
-    /** Checks the SPI range. */
+    /**
+     * Checks the SPI range, the key's presence and the lane.
+     *
+     * @throws ConfigValueException naming the field that is missing or wrong
+     */
     public ManualSa {
         if (spi < 256 || spi > 0xFFFF_FFFFL) {
-            throw new IllegalArgumentException(
-                    "spi 0x" + Long.toHexString(spi) + " must be 0x100-0xffffffff (RFC 4303 reserves 0-255)");
+            throw new ConfigValueException(
+                    "spi", "must be 0x100-0xffffffff (RFC 4303 reserves 0-255), got 0x" + Long.toHexString(spi));
         }
-        Objects.requireNonNull(key, "key");
+        if (key == null) {
+            throw new ConfigValueException("key", "must be given (the cipher key followed by the 4-byte salt, in hex)");
+        }
         if (lane != null && lane < 0) {
-            throw new IllegalArgumentException("lane must not be negative");
+            throw new ConfigValueException("lane", "must not be negative, got " + lane);
         }
     }
 

@@ -24,33 +24,56 @@ import net.ipsecgw.core.spd.TrafficSelector;
 public record TunnelConfig(
         String name,
         String remoteAddress,
-        int remotePort,
+        Integer remotePort,
         List<IpPrefix> localTs,
         List<IpPrefix> remoteTs,
         boolean multiport,
         ManualKeying manual) {
 
-    /** Defaults and checks. */
+    /**
+     * Defaults and checks.
+     *
+     * @throws ConfigValueException naming the field that is missing or wrong
+     */
     public TunnelConfig {
         if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("every tunnel needs a name");
+            throw new ConfigValueException("name", "must be given: every tunnel needs a unique name");
         }
-        if (remoteAddress == null
-                || !(NetUtil.isValidIpV4Address(remoteAddress) || NetUtil.isValidIpV6Address(remoteAddress))) {
-            throw new IllegalArgumentException("remote-address '" + remoteAddress + "' is not an IP address");
+        if (remoteAddress == null || remoteAddress.isBlank()) {
+            throw new ConfigValueException("remote-address", "must be given (tunnel '" + name + "')");
         }
-        remotePort = remotePort == 0 ? 4500 : remotePort;
+        if (!(NetUtil.isValidIpV4Address(remoteAddress) || NetUtil.isValidIpV6Address(remoteAddress))) {
+            throw new ConfigValueException(
+                    "remote-address", "'" + remoteAddress + "' is not an IP address (tunnel '" + name + "')");
+        }
+        remotePort = remotePort == null ? 4500 : remotePort;
         if (remotePort < 1 || remotePort > 65535) {
-            throw new IllegalArgumentException("remote-port must be 1-65535, got " + remotePort);
+            throw new ConfigValueException(
+                    "remote-port", "must be 1-65535, got " + remotePort + " (tunnel '" + name + "')");
         }
         localTs = List.copyOf(Objects.requireNonNullElse(localTs, List.of()));
         remoteTs = List.copyOf(Objects.requireNonNullElse(remoteTs, List.of()));
-        if (localTs.isEmpty() || remoteTs.isEmpty()) {
-            throw new IllegalArgumentException("tunnel '" + name + "' needs local-ts and remote-ts");
+        if (localTs.isEmpty()) {
+            throw new ConfigValueException("local-ts", "must list at least one subnet (tunnel '" + name + "')");
+        }
+        if (remoteTs.isEmpty()) {
+            throw new ConfigValueException("remote-ts", "must list at least one subnet (tunnel '" + name + "')");
+        }
+        if (!sharesFamily(localTs, remoteTs)) {
+            throw new ConfigValueException(
+                    "remote-ts",
+                    "has no prefix of an address family that local-ts has, so no packet could use tunnel '" + name
+                            + "'");
         }
         if (manual == null) {
-            throw new IllegalArgumentException("tunnel '" + name + "' has no manual SAs (IKE is not available yet)");
+            throw new ConfigValueException(
+                    "manual",
+                    "must be given: tunnel '" + name + "' needs manually keyed SAs (IKE is not available yet)");
         }
+    }
+
+    private static boolean sharesFamily(List<IpPrefix> local, List<IpPrefix> remote) {
+        return local.stream().anyMatch(l -> remote.stream().anyMatch(r -> r.isIpv4() == l.isIpv4()));
     }
 
     /** Every local × remote pair of subnets of one address family, any protocol and port. */

@@ -65,7 +65,7 @@ public final class OutboundSa extends EspSa {
 
     /** The last sequence number sent (on any copy, for shared copies), 0 before the first packet. */
     public long sequence() {
-        return shared == null ? sequence : Math.min(shared.get(), lastSequence);
+        return shared == null ? sequence : shared.get();
     }
 
     /**
@@ -95,9 +95,14 @@ public final class OutboundSa extends EspSa {
         if (shared == null) {
             return sequence == lastSequence ? 0 : ++sequence;
         }
-        long seq = shared.incrementAndGet();
-        // Past the end (or wrapped to 0 with ESN) every later caller sees 0 too: the counter only grows.
-        return seq == 0 || Long.compareUnsigned(seq, lastSequence) > 0 ? 0 : seq;
+        long current;
+        do { // the counter stops at the last number, so it can never wrap and hand out a number twice
+            current = shared.get();
+            if (current == lastSequence) {
+                return 0;
+            }
+        } while (!shared.compareAndSet(current, current + 1));
+        return current + 1;
     }
 
     private static boolean hasRoom(ByteBuf packet) {

@@ -162,6 +162,20 @@ class SaLifetimeTest {
     }
 
     @Test
+    void sharedCopiesReportTheirSequenceWithEsn() {
+        List<OutboundSa> copies =
+                OutboundSa.sharedCopies(parameters(EspCipherSuite.AES_128_GCM_16, true), 2, recorder, 0);
+        copies.get(0).skipTo(0xFFFF_FFFFL);
+        assertEquals(DropReason.NONE, send(copies.get(1)));
+        assertEquals(1L << 32, copies.get(0).sequence(), "unsigned, past 2^32");
+        copies.get(0).skipTo(-2L);
+        assertEquals(DropReason.NONE, send(copies.get(0)));
+        assertEquals(-1L, copies.get(1).sequence(), "2^64-1 as an unsigned value");
+        assertEquals(DropReason.SEQUENCE_EXHAUSTED, send(copies.get(1)));
+        assertEquals(-1L, copies.get(1).sequence(), "stays at the last number sent");
+    }
+
+    @Test
     void rejectsSoftLimitAboveHardLimit() {
         assertThrows(IllegalArgumentException.class, () -> new SaLifetime(0, 0, 10, 5, Duration.ZERO, Duration.ZERO));
         assertThrows(

@@ -13,6 +13,8 @@
 #   ours_down <prefix>             stop both gateways (SIGTERM, by pid); their TUN devices and routes go
 #                                  with them, leaving the topology as it was
 # Logs and status files live in $TOPO_STATE/ours-<side>.{log,status}; configs in $TOPO_STATE/ours-<side>.yml.
+# OURS_JAVA_OPTS: extra JVM options for both gateways (split on spaces), e.g.
+# -Dio.netty.leakDetection.level=paranoid.
 # Needs root, a JDK 25 (found by ./gw), openssl (for random keys).
 
 OURS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -95,7 +97,8 @@ ours_up() {
   for side in ga gb; do
     ns=$TOPO_GA
     [ "$side" = gb ] && ns=$TOPO_GB
-    ip netns exec "$ns" "$java" --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC \
+    # shellcheck disable=SC2086 # OURS_JAVA_OPTS holds several words on purpose
+    ip netns exec "$ns" "$java" --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC ${OURS_JAVA_OPTS:-} \
       -cp "$OURS_ROOT/gateway-core/target/classes:$(cat "$OURS_ROOT/gateway-core/target/run-classpath.txt")" \
       net.ipsecgw.core.GatewayMain "$TOPO_STATE/ours-$side.yml" --status "$TOPO_STATE/ours-$side.status" \
       >"$TOPO_STATE/ours-$side.log" 2>&1 &

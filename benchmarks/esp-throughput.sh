@@ -29,8 +29,12 @@ for run in $(seq 1 "$runs"); do
   echo "run $run/$runs"
   openssl_pps aes-128-gcm >"$out/openssl-aes-128-gcm-$run.txt"
   openssl_pps chacha20-poly1305 >"$out/openssl-chacha20-poly1305-$run.txt"
-  jmh 'EspBenchmark\.(en|de)capsulate' -p size=1400 -p suite=AES_128_GCM_16,CHACHA20_POLY1305 \
-    -f 1 -wi 2 -w 2 -i 3 -r 2 -prof gc -rf json -rff "$out/jmh-$run.json" >"$out/jmh-$run.txt"
+  # The data path's layout (OpenSSL on direct buffers) and the JDK's best case (heap arrays).
+  for variant in OPENSSL:direct JDK:heap; do
+    jmh 'EspBenchmark\.(en|de)capsulate' -p size=1400 -p suite=AES_128_GCM_16,CHACHA20_POLY1305 \
+      -p implementation="${variant%%:*}" -p layout="${variant##*:}" \
+      -f 1 -wi 2 -w 2 -i 3 -r 2 -prof gc -rf json -rff "$out/jmh-$run-${variant%%:*}.json" >>"$out/jmh-$run.txt"
+  done
 done
 
 python3 - "$out" "$runs" <<'PY'
@@ -41,17 +45,17 @@ ssl = {c: [float(open(f"{out}/openssl-{c}-{r}.txt").read()) for r in range(1, ru
 ref = {"AES_128_GCM_16": "aes-128-gcm", "CHACHA20_POLY1305": "chacha20-poly1305"}
 rows = {}
 for r in range(1, runs + 1):
-    for b in json.load(open(f"{out}/jmh-{r}.json")):
+    for b in json.load(open(f"{out}/jmh-{r}-OPENSSL.json")) + json.load(open(f"{out}/jmh-{r}-JDK.json")):
         p = b["params"]
-        key = (p["suite"], p["layout"], b["benchmark"].rsplit(".", 1)[1])
+        key = (p["suite"], p["implementation"], p["layout"], b["benchmark"].rsplit(".", 1)[1])
         alloc = b["secondaryMetrics"].get("gc.alloc.rate.norm", {}).get("score", float("nan"))
         rows.setdefault(key, []).append((b["primaryMetric"]["score"], alloc, ssl[ref[p["suite"]]][r - 1]))
 print(f"median of {runs} runs, 1400-byte inner packets, one thread")
 for c, v in ssl.items():
     print(f"openssl speed -aead -evp {c:<18} {statistics.median(v):>12,.0f} packets/s")
-print(f"{'suite':<18} {'layout':<7} {'operation':<12} {'packets/s':>12} {'B/op':>7} {'ratio':>6}")
-for (suite, layout, op), v in sorted(rows.items()):
+print(f"{'suite':<18} {'aead':<8} {'layout':<7} {'operation':<12} {'packets/s':>12} {'B/op':>7} {'ratio':>6}")
+for (suite, impl, layout, op), v in sorted(rows.items()):
     ratios = [s / o for s, _, o in v]
-    print(f"{suite:<18} {layout:<7} {op:<12} {statistics.median(s for s, _, _ in v):>12,.0f} "
+    print(f"{suite:<18} {impl:<8} {layout:<7} {op:<12} {statistics.median(s for s, _, _ in v):>12,.0f} "
           f"{statistics.median(a for _, a, _ in v):>7.0f} {statistics.median(ratios):>6.2f}")
 PY

@@ -115,13 +115,15 @@ known = sorted({struct.unpack(">I", p[:4])[0] for p in real})
 
 expect = {k: 0 for k in ("drop-empty", "drop-bad_keepalive", "drop-truncated_spi", "drop-truncated_esp",
                          "drop-truncated_ike", "drop-reserved_spi", "drop-unknown_spi", "drop-truncated",
-                         "drop-replayed", "drop-bad_icv", "ike")}
+                         "drop-replayed", "drop-bad_icv", "drop-oversized", "ike")}
 sent = {}
 
 
 def classify(d):
     """The status key the gateway must count for datagram d (port-4500 demux, then SAD, then ESP)."""
     n = len(d)
+    if n >= SLOT:
+        return "drop-oversized"  # filled the receive slot: maybe cut short, so never decrypted
     if n == 0:
         return "drop-empty"
     if n == 1:
@@ -183,11 +185,11 @@ add("unknown-spi", [struct.pack(">II", unknown_spi(), rng.randrange(1, 1 << 32))
 add("forged", [forged_header() + rng.randbytes(rng.randint(ESP_MIN - 8, 1400)) for _ in range(500)],
     "drop-bad_icv")
 add("replayed", real, "drop-replayed")
-# Oversized: fragmented on the wire, reassembled by the receiver's kernel, cut to the receive slot.
+# Oversized: fragmented on the wire, reassembled by the receiver's kernel, cut to the receive slot,
+# and dropped as oversized before any lookup.
 add("oversized-unknown-spi", [struct.pack(">II", unknown_spi(), 1) + rng.randbytes(rng.randint(SLOT, 9000 - 8))
                               for _ in range(50)])
-add("oversized-forged", [forged_header() + rng.randbytes(rng.randint(SLOT, 9000 - 8)) for _ in range(50)],
-    "drop-bad_icv")
+add("oversized-forged", [forged_header() + rng.randbytes(rng.randint(SLOT, 9000 - 8)) for _ in range(50)])
 
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)

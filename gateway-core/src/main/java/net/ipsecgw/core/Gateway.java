@@ -79,7 +79,7 @@ public final class Gateway implements AutoCloseable {
         loops = LaneEventLoops.start(config.lanes().transport(), cpus);
         List<Lane> all = new ArrayList<>();
         for (int k = 0; k < loops.laneCount(); k++) {
-            all.add(new Lane(k, loops.eventLoop(k)));
+            all.add(new Lane(k, loops.eventLoop(k), config.black().batching().maxDatagramSize()));
         }
         lanes = List.copyOf(all);
     }

@@ -67,10 +67,21 @@ public final class Lane implements TunPacketHandler {
     /** An inbound SA and the tunnel it belongs to. */
     public record Inbound(InboundSa sa, TunnelLane tunnel) {}
 
-    /** Lane {@code index} on {@code loop}. */
+    private final int receiveSlot;
+
+    /** Lane {@code index} on {@code loop}, for datagrams of any size. */
     public Lane(int index, IoEventLoop loop) {
+        this(index, loop, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Lane {@code index} on {@code loop} whose sockets receive into slots of {@code receiveSlot} bytes: a
+     * datagram that fills a slot may have been truncated and is dropped as {@link PathDrop#OVERSIZED}.
+     */
+    public Lane(int index, IoEventLoop loop, int receiveSlot) {
         this.index = index;
         this.loop = loop;
+        this.receiveSlot = receiveSlot;
     }
 
     /** The lane number (socket index in the reuseport group, TUN queue index). */
@@ -200,6 +211,11 @@ public final class Lane implements TunPacketHandler {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (!(msg instanceof DatagramPacket datagram)) {
                 ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (datagram.content().readableBytes() >= receiveSlot) {
+                counters.drop(PathDrop.OVERSIZED);
+                datagram.release();
                 return;
             }
             Port4500Verdict verdict = Port4500Demux.classify(datagram.content());

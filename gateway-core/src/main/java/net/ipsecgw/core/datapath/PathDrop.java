@@ -9,6 +9,11 @@ public enum PathDrop {
     NO_POLICY,
     /** Inbound: the decrypted packet's addresses are outside its SA's traffic selectors (RFC 4301 §5.2). */
     POLICY_MISMATCH,
+    /**
+     * A datagram filled the whole receive slot, so the kernel may have cut it short: dropped before any
+     * lookup, rather than counted as a forgery later.
+     */
+    OVERSIZED,
     /** An IKE message arrived, but no IKE daemon is attached to this gateway. */
     IKE_NOT_HANDLED,
     /** Outbound: the lane's socket has too much unsent data; dropping beats queueing without bound. */

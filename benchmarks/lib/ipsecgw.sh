@@ -8,7 +8,9 @@
 #   ours_build                     build the gateway and write its classpath (once)
 #   ours_up <prefix> [lanes] [transport] [suite]
 #                                  start both gateways (default: 2 lanes, epoll, AES_128_GCM_16) and
-#                                  wait until host A pings host B through the tunnel
+#                                  wait until host A pings host B through the tunnel; the lanes run on
+#                                  CPUs 0..lanes-1 unless OURS_CPUS_GA / OURS_CPUS_GB list others
+#                                  (e.g. OURS_CPUS_GA=0 OURS_CPUS_GB=1 for one lane each on its own CPU)
 #   ours_status <prefix> ga|gb     print a gateway's counters (one line per lane and per SA)
 #   ours_down <prefix>             stop both gateways (SIGTERM, by pid); their TUN devices and routes go
 #                                  with them, leaving the topology as it was
@@ -42,7 +44,7 @@ _ours_config() {
   shift
   in_keys=("$@")
   local cpus k
-  cpus=$(seq -s, 0 $((lanes - 1)))
+  cpus=${OURS_CPUS:-$(seq -s, 0 $((lanes - 1)))}
   cat <<YAML
 gateway:
   lanes:
@@ -88,10 +90,10 @@ ours_up() {
   local -a ab=() ba=()
   local k
   for ((k = 0; k <= lanes; k++)); do ab+=("$(_ours_key $keylen)"); ba+=("$(_ours_key $keylen)"); done
-  _ours_config "$lanes" "$transport" "$suite" "$TOPO_GA_BLACK" "$TOPO_GB_BLACK" "$TOPO_RED_A_NET" \
-    "$TOPO_RED_B_NET" 0x1000 0x2000 "${ab[@]}" -- "${ba[@]}" >"$TOPO_STATE/ours-ga.yml"
-  _ours_config "$lanes" "$transport" "$suite" "$TOPO_GB_BLACK" "$TOPO_GA_BLACK" "$TOPO_RED_B_NET" \
-    "$TOPO_RED_A_NET" 0x2000 0x1000 "${ba[@]}" -- "${ab[@]}" >"$TOPO_STATE/ours-gb.yml"
+  OURS_CPUS=${OURS_CPUS_GA:-} _ours_config "$lanes" "$transport" "$suite" "$TOPO_GA_BLACK" "$TOPO_GB_BLACK" \
+    "$TOPO_RED_A_NET" "$TOPO_RED_B_NET" 0x1000 0x2000 "${ab[@]}" -- "${ba[@]}" >"$TOPO_STATE/ours-ga.yml"
+  OURS_CPUS=${OURS_CPUS_GB:-} _ours_config "$lanes" "$transport" "$suite" "$TOPO_GB_BLACK" "$TOPO_GA_BLACK" \
+    "$TOPO_RED_B_NET" "$TOPO_RED_A_NET" 0x2000 0x1000 "${ba[@]}" -- "${ab[@]}" >"$TOPO_STATE/ours-gb.yml"
   local side ns java
   java=$(cd "$OURS_ROOT" && ./gw java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p')/bin/java
   for side in ga gb; do

@@ -2,7 +2,7 @@
 # Packet rate of a single lane in each direction, as a ratio to OpenSSL's per-packet AEAD rate
 # measured in the same run. Each gateway runs one lane, on its own CPU (gateway A on CPU 0, gateway B
 # on CPU 1); host A sends UDP as fast as iperf3 can (`-u -b 0`, 1400-byte inner IP packets) to host B
-# for T seconds. Gateway A's lane encrypts (outbound rate), gateway B's lane decrypts (inbound rate);
+# for T seconds, after a 5-second warm-up that is not counted. Gateway A's lane encrypts (outbound rate), gateway B's lane decrypts (inbound rate);
 # the rates come from the lanes' own counters. On this 2-CPU machine the iperf3 ends share the CPUs
 # with the lanes, so the figures are lower bounds of what a lane can do.
 #
@@ -33,6 +33,11 @@ for run in $(seq 1 "$runs"); do
   OURS_CPUS_GA=0 OURS_CPUS_GB=1 ours_up "$prefix" 1
   ip netns exec "$TOPO_HB" iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
   topo_track "$prefix" iperf3-server $!
+  sleep 1
+  # Warm-up: the JIT compiles the lanes' code during the first seconds; that run is not counted.
+  ip netns exec "$TOPO_HA" iperf3 -c "$TOPO_HB_RED" -u -b 0 -l 1372 -t 5 >/dev/null
+  ip netns exec "$TOPO_HB" iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
+  topo_track "$prefix" iperf3-server2 $!
   sleep 1.5
   a_out=$(counter ga esp-out); b_in=$(counter gb esp-in)
   # 1400-byte inner packets: 1372 bytes of UDP payload + 8 UDP + 20 IPv4.

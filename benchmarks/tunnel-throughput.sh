@@ -8,7 +8,7 @@
 #
 #   benchmarks/tunnel-throughput.sh [RUNS]     default 3 runs; needs root
 #
-# Environment: IPERF_TIME (10), IPERF_STREAMS (4), SSWAN_IKE / SSWAN_ESP (strongSwan proposals,
+# Environment: IPERF_TIME (10), IPERF_OMIT (3), IPERF_STREAMS (4), SSWAN_IKE / SSWAN_ESP (strongSwan proposals,
 # default aes128gcm16-prfsha256-x25519 / aes128gcm16). iperf3, jq and ping are installed with apt
 # when missing. Raw iperf3 JSON, charon logs and the summary: benchmarks/results/tunnel-<time>/.
 # Everything it creates (namespaces, processes) is removed on exit, also on failure or Ctrl-C.
@@ -25,6 +25,8 @@ if ! [[ $runs =~ ^[1-9][0-9]*$ ]]; then
   exit 2
 fi
 iperf_time=${IPERF_TIME:-10}
+# The first seconds are not counted (iperf3 --omit): TCP slow start, and the JIT warming up our gateway.
+iperf_omit=${IPERF_OMIT:-3}
 streams=${IPERF_STREAMS:-4}
 if [ "$(id -u)" != 0 ]; then
   echo "tunnel-throughput: needs root (network namespaces)" >&2
@@ -95,8 +97,8 @@ measure() {
     [ "$i" != 50 ] || { echo "tunnel-throughput: iperf3 server did not start" >&2; topo_kill "$prefix" iperf3-server; return 1; }
     sleep 0.1
   done
-  timeout $((iperf_time + 30)) ip netns exec "$TOPO_HA" \
-    iperf3 -c "$TOPO_HB_RED" -P "$streams" -t "$iperf_time" -J >"$json" 2>"$out/$label-$run.client.log" || true
+  timeout $((iperf_time + iperf_omit + 30)) ip netns exec "$TOPO_HA" \
+    iperf3 -c "$TOPO_HB_RED" -P "$streams" -t "$iperf_time" -O "$iperf_omit" -J >"$json" 2>"$out/$label-$run.client.log" || true
   topo_kill "$prefix" iperf3-server
   if ! jq -e '(has("error") | not) and .end.sum_received.bits_per_second > 0' "$json" >/dev/null 2>&1; then
     echo "tunnel-throughput: iperf3 through $label failed: $(jq -r '.error // empty' "$json" 2>/dev/null)" \

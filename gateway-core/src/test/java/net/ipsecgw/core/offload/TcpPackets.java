@@ -65,6 +65,22 @@ final class TcpPackets {
         }
     }
 
+    /** Computes the IPv4 header checksum (for IPv4) and the TCP checksum in place; returns {@code p}. */
+    static ByteBuf withChecksums(ByteBuf p) {
+        int at = p.readerIndex();
+        int l4 = p.readableBytes() - tcpOffset(p);
+        long pseudo;
+        if (isV4(p)) {
+            InternetChecksum.setIpv4HeaderChecksum(p, at);
+            pseudo = InternetChecksum.pseudoHeaderIpv4(p, at, 6, l4);
+        } else {
+            pseudo = InternetChecksum.pseudoHeaderIpv6(p, at, 6, l4);
+        }
+        p.setShort(tcpAt(p, 16), 0);
+        p.setShort(tcpAt(p, 16), InternetChecksum.finish(InternetChecksum.sum(p, at + tcpOffset(p), l4, pseudo)));
+        return p;
+    }
+
     static boolean isV4(ByteBuf p) {
         return p.getUnsignedByte(p.readerIndex()) >>> 4 == 4;
     }

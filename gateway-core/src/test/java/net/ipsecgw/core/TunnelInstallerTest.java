@@ -266,11 +266,7 @@ class TunnelInstallerTest {
         ByteBuf packet = ipv6("2001:db8:1::5", "2001:db8:2::7");
         byte[] sent = ByteBufUtil.getBytes(packet);
 
-        onLoop(() -> {
-            lane.packetReceived(packet);
-            return null;
-        });
-        onLoop(() -> null);
+        sendAndFlush(lane, packet);
 
         DatagramPacket datagram = sourcePort.get(0).readOutbound();
         try {
@@ -287,11 +283,7 @@ class TunnelInstallerTest {
         ByteBuf packet = ipv4("10.201.1.5", "10.203.200.1");
         byte[] sent = ByteBufUtil.getBytes(packet);
 
-        onLoop(() -> {
-            lane.packetReceived(packet);
-            return null;
-        });
-        onLoop(() -> null);
+        sendAndFlush(lane, packet);
 
         DatagramPacket datagram = natTPort.get(0).readOutbound();
         try {
@@ -333,11 +325,7 @@ class TunnelInstallerTest {
         Lane lane = startLane(0);
         ByteBuf packet = ipv4("10.201.1.5", "10.201.2.7");
         byte[] sent = ByteBufUtil.getBytes(packet);
-        onLoop(() -> {
-            lane.packetReceived(packet);
-            return null;
-        });
-        onLoop(() -> null);
+        sendAndFlush(lane, packet);
         DatagramPacket datagram = sourcePort.get(0).readOutbound();
         assertNotNull(datagram);
 
@@ -407,6 +395,15 @@ class TunnelInstallerTest {
     }
 
     /** Runs {@code task} on the lane's loop and waits for it (and so for every task queued before it). */
+    /** Hands {@code packet} to the lane as its TUN queue would, then lets the queued flush run. */
+    private void sendAndFlush(Lane lane, ByteBuf packet) throws Exception {
+        onLoop(() -> {
+            lane.packetReceived(packet);
+            return null;
+        });
+        onLoop(() -> null);
+    }
+
     private <T> T onLoop(Callable<T> task) throws Exception {
         Future<T> done = loop.submit(task);
         assertTrue(done.await(5, TimeUnit.SECONDS), "the loop ran the task");

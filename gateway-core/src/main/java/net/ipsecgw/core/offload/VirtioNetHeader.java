@@ -10,8 +10,9 @@ import io.netty.buffer.ByteBuf;
  * and whether it is a GSO super-packet to be cut into {@link #gsoSize()}-byte segments.
  *
  * <p>Layout: {@code u8 flags, u8 gso_type, u16 hdr_len, u16 gso_size, u16 csum_start, u16 csum_offset}.
- * The TUN driver uses the virtio 1.0 little-endian layout unless {@code TUNSETVNETBE} was used, and on
- * x86 host order is little-endian too, so the 16-bit fields are little-endian here.
+ * The TUN driver writes the 16-bit fields in host order (legacy virtio) unless {@code TUNSETVNETLE} or
+ * {@code TUNSETVNETBE} chose otherwise; the gateway runs on little-endian hosts (x86-64, arm64) and sets
+ * neither, so they are little-endian here.
  *
  * <p>A mutable holder meant to be reused: one instance per lane, decoded into and encoded from on the
  * lane's event loop only, so reading a packet allocates nothing. Not thread-safe.

@@ -10,7 +10,8 @@
 #                                  start both gateways (default: 2 lanes, epoll, AES_128_GCM_16) and
 #                                  wait until host A pings host B through the tunnel; the lanes run on
 #                                  CPUs 0..lanes-1 unless OURS_CPUS_GA / OURS_CPUS_GB list others
-#                                  (e.g. OURS_CPUS_GA=0 OURS_CPUS_GB=1 for one lane each on its own CPU)
+#                                  (e.g. OURS_CPUS_GA=0 OURS_CPUS_GB=1 for one lane each on its own CPU);
+#                                  OURS_OFFLOAD=true turns on TUN offloads (red.offload)
 #   ours_status <prefix> ga|gb     print a gateway's counters (one line per lane and per SA)
 #   ours_down <prefix>             stop both gateways (SIGTERM, by pid); their TUN devices and routes go
 #                                  with them, leaving the topology as it was
@@ -55,6 +56,7 @@ gateway:
     port-key: $(_ours_key 16)
   red:
     tun-name: ipsecgw0
+    offload: ${OURS_OFFLOAD:-false}
   tunnels:
     - name: lab
       remote-address: ${remote_black}

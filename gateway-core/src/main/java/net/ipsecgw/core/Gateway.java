@@ -79,7 +79,11 @@ public final class Gateway implements AutoCloseable {
         loops = LaneEventLoops.start(config.lanes().transport(), cpus);
         List<Lane> all = new ArrayList<>();
         for (int k = 0; k < loops.laneCount(); k++) {
-            all.add(new Lane(k, loops.eventLoop(k), config.black().batching().maxDatagramSize()));
+            all.add(new Lane(
+                    k,
+                    loops.eventLoop(k),
+                    config.black().batching().maxDatagramSize(),
+                    config.red().offload()));
         }
         lanes = List.copyOf(all);
     }
@@ -90,7 +94,11 @@ public final class Gateway implements AutoCloseable {
                 : EncapsulationMtu.IpVersion.IPV4;
         int mtu = EncapsulationMtu.tunMtu(config.red().pathMtu(), outer);
         tun = TunDevice.open(
-                config.red().tunName(), lanes.size(), mtu, loops.transport().tunFdMode());
+                config.red().tunName(),
+                lanes.size(),
+                mtu,
+                loops.transport().tunFdMode(),
+                config.red().offload());
         for (TunnelConfig tunnel : config.tunnels()) {
             for (IpPrefix remote : tunnel.remoteTs()) {
                 Routes.replace(remote, tun.name());
@@ -137,7 +145,10 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void attachTunQueues() throws InterruptedException {
-        TunQueueIoConfig ioConfig = TunQueueIoConfig.defaults(tun.mtu());
+        TunQueueIoConfig ioConfig = config.red().offload()
+                // a read may hold a 64 KB TCP super-packet behind its 10-byte virtio-net header
+                ? new TunQueueIoConfig(64, 65535, 64, 64, 4, 256)
+                : TunQueueIoConfig.defaults(tun.mtu());
         for (Lane lane : lanes) {
             TunQueueIo io = TunQueueIo.register(
                             lane.eventLoop(), tun.queue(lane.index()), lane, PooledByteBufAllocator.DEFAULT, ioConfig)

@@ -1,6 +1,7 @@
 package net.ipsecgw.core.datapath;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,6 +12,9 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.collection.IntObjectHashMap;
 import java.util.ArrayList;
 import java.util.List;
+import net.ipsecgw.core.offload.TcpCoalescer;
+import net.ipsecgw.core.offload.TcpSegmenter;
+import net.ipsecgw.core.offload.VirtioNetHeader;
 import net.ipsecgw.core.spd.Spd;
 import net.ipsecgw.core.tun.TunPacketHandler;
 import net.ipsecgw.core.tun.TunQueueIo;
@@ -67,7 +71,17 @@ public final class Lane implements TunPacketHandler {
     /** An inbound SA and the tunnel it belongs to. */
     public record Inbound(InboundSa sa, TunnelLane tunnel) {}
 
+    /** Bytes kept free before and after each segment: at least ESP's headroom and tailroom. */
+    private static final int SEGMENT_ROOM = 64;
+
     private final int receiveSlot;
+    /** With TUN offload: the header of the packet being read, and its segmenter; else null. */
+    private final VirtioNetHeader vnetHeader;
+
+    private final TcpSegmenter segmenter;
+    private final TcpSegmenter.SegmentSink encryptAndSend = this::outbound;
+    /** With TUN offload: merges decrypted TCP segments into super-packets, one TUN write each. */
+    private final TcpCoalescer coalescer;
 
     /** Lane {@code index} on {@code loop}, for datagrams of any size. */
     public Lane(int index, IoEventLoop loop) {
@@ -79,9 +93,24 @@ public final class Lane implements TunPacketHandler {
      * datagram that fills a slot may have been truncated and is dropped as {@link PathDrop#OVERSIZED}.
      */
     public Lane(int index, IoEventLoop loop, int receiveSlot) {
+        this(index, loop, receiveSlot, false);
+    }
+
+    /**
+     * As {@link #Lane(int, IoEventLoop, int)}; with {@code tunOffload} the lane's TUN queue carries a
+     * virtio-net header before every packet: TCP super-packets read from it are cut into segments
+     * before encryption, and every packet written to it gets an empty header.
+     */
+    public Lane(int index, IoEventLoop loop, int receiveSlot, boolean tunOffload) {
         this.index = index;
         this.loop = loop;
         this.receiveSlot = receiveSlot;
+        this.vnetHeader = tunOffload ? new VirtioNetHeader() : null;
+        this.segmenter = tunOffload
+                // segments get the same room around them as packets read from the TUN queue
+                ? new TcpSegmenter(PooledByteBufAllocator.DEFAULT, SEGMENT_ROOM, SEGMENT_ROOM)
+                : null;
+        this.coalescer = tunOffload ? new TcpCoalescer(PooledByteBufAllocator.DEFAULT, 64, this::writeToTun) : null;
     }
 
     /** The lane number (socket index in the reuseport group, TUN queue index). */
@@ -127,6 +156,22 @@ public final class Lane implements TunPacketHandler {
 
     @Override
     public void packetReceived(ByteBuf packet) {
+        if (vnetHeader == null) {
+            outbound(packet);
+            return;
+        }
+        if (packet.readableBytes() < VirtioNetHeader.SIZE) {
+            drop(packet, PathDrop.BAD_OFFLOAD);
+            return;
+        }
+        vnetHeader.decode(packet, packet.readerIndex());
+        packet.skipBytes(VirtioNetHeader.SIZE);
+        if (segmenter.segment(vnetHeader, packet, encryptAndSend) < 0) {
+            counters.drop(PathDrop.BAD_OFFLOAD); // the segmenter released the packet
+        }
+    }
+
+    private void outbound(ByteBuf packet) {
         TunnelLane tunnel = tables.spd().lookup(packet, packet.readerIndex());
         if (tunnel == null) {
             drop(packet, PathDrop.NO_POLICY);
@@ -188,14 +233,19 @@ public final class Lane implements TunPacketHandler {
             drop(payload, PathDrop.POLICY_MISMATCH);
             return;
         }
-        int innerBytes = payload.readableBytes();
-        if (tun != null && tun.write(payload)) {
-            counters.received(innerBytes);
+        counters.received(payload.readableBytes());
+        if (coalescer != null) {
+            coalescer.add(payload); // written when the read batch ends (channelReadComplete)
         } else {
+            writeToTun(payload);
+        }
+    }
+
+    private void writeToTun(ByteBuf packet) {
+        if (tun == null) {
+            drop(packet, PathDrop.TUN_WRITE_FAILED);
+        } else if (!tun.write(packet)) {
             counters.drop(PathDrop.TUN_WRITE_FAILED);
-            if (tun == null) {
-                payload.release();
-            }
         }
     }
 
@@ -234,6 +284,13 @@ public final class Lane implements TunPacketHandler {
                     demuxDrops.increment(verdict.dropReason());
                     datagram.release();
                 }
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (coalescer != null) {
+                coalescer.flush();
             }
         }
 

@@ -3,6 +3,7 @@ package net.ipsecgw.core.linux;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
+import net.ipsecgw.core.offload.TunOffloadControl;
 import net.ipsecgw.natt.sys.SyscallException;
 
 /**
@@ -49,6 +50,16 @@ public final class TunDevice implements AutoCloseable {
      * @throws TunDeviceException when the kernel refuses, with a {@link TunDeviceException.Reason}
      */
     public static TunDevice open(String name, int queueCount, int mtu, TunFdMode mode) {
+        return open(name, queueCount, mtu, mode, false);
+    }
+
+    /**
+     * Like {@link #open(String, int, int, TunFdMode)}; with {@code tcpOffload}, every queue carries a
+     * 10-byte virtio-net header before each packet (IFF_VNET_HDR) and the device accepts and hands out
+     * TCP super-packets of up to 64 KB (TUNSETOFFLOAD with checksum and TSO), see
+     * {@code net.ipsecgw.core.offload}.
+     */
+    public static TunDevice open(String name, int queueCount, int mtu, TunFdMode mode, boolean tcpOffload) {
         InterfaceNames.requireValid(name);
         if (queueCount < 1 || queueCount > 256) {
             throw new IllegalArgumentException("queue count " + queueCount + " is outside 1-256 (MAX_TAP_QUEUES)");
@@ -57,8 +68,12 @@ public final class TunDevice implements AutoCloseable {
         try {
             String actualName = name;
             for (int i = 0; i < queueCount; i++) {
-                queues.add(attachQueue(actualName, i, mode, i == 0 ? IFF_TUN_EXCL : 0));
+                short extra = (short) ((i == 0 ? IFF_TUN_EXCL : 0) | (tcpOffload ? TunOffloadControl.IFF_VNET_HDR : 0));
+                queues.add(attachQueue(actualName, i, mode, extra));
                 actualName = queues.get(i).deviceName();
+            }
+            if (tcpOffload) {
+                TunOffloadControl.enableTcpOffload(queues.getFirst().fd()); // a device-wide setting
             }
             InterfaceControl.setMtu(actualName, mtu);
             InterfaceControl.setUp(actualName);

@@ -61,6 +61,7 @@ abstract class AbstractTunnelEndToEndIT {
     private static final Pattern RECEIVED = Pattern.compile("(\\d+) packets transmitted, (\\d+) received");
 
     private final String transport;
+    private final boolean tunOffload;
     private final String prefix;
     private LabPair lab;
 
@@ -79,6 +80,16 @@ abstract class AbstractTunnelEndToEndIT {
      * @param prefixLetters two letters that make this subclass's topology prefix unique
      */
     AbstractTunnelEndToEndIT(String transport, String prefixLetters) {
+        this(transport, prefixLetters, false);
+    }
+
+    /**
+     * @param transport the lanes' transport, as the configuration names it
+     * @param prefixLetters two letters that make this subclass's topology prefix unique
+     * @param tunOffload whether the gateways open their TUN devices with TCP offloads
+     */
+    AbstractTunnelEndToEndIT(String transport, String prefixLetters, boolean tunOffload) {
+        this.tunOffload = tunOffload;
         this.transport = transport;
         this.prefix = prefixLetters + ProcessHandle.current().pid() % 100_000;
     }
@@ -91,7 +102,7 @@ abstract class AbstractTunnelEndToEndIT {
         Privileges.requireProgram("openssl", "openssl");
         Privileges.requireProgram("iperf3", "iperf3");
         Privileges.requireProgram("tcpdump", "tcpdump");
-        lab = LabPair.start(prefix, LANES, transport, "");
+        lab = LabPair.start(prefix, LANES, transport, "", tunOffload);
     }
 
     @AfterAll

@@ -60,6 +60,11 @@ final class LabPair implements AutoCloseable {
      * thrown with the gateways' log tails.
      */
     static LabPair start(String prefix, int lanes, String transport, String javaOptions) {
+        return start(prefix, lanes, transport, javaOptions, false);
+    }
+
+    /** As {@link #start(String, int, String, String)}, with the gateways' TUN offloads on or off. */
+    static LabPair start(String prefix, int lanes, String transport, String javaOptions, boolean tunOffload) {
         Path root = repositoryRoot();
         Path work = root.resolve("gateway-core/target/e2e/" + prefix);
         try {
@@ -79,7 +84,7 @@ final class LabPair implements AutoCloseable {
                     .orThrow("topo_up");
             lab.sh(
                             Duration.ofSeconds(120),
-                            Map.of("OURS_JAVA_OPTS", javaOptions),
+                            Map.of("OURS_JAVA_OPTS", javaOptions, "OURS_OFFLOAD", String.valueOf(tunOffload)),
                             "ours_up \"$P\" " + lanes + " " + transport)
                     .orThrow("ours_up");
             return lab;

@@ -57,7 +57,7 @@ public final class LaneCounters {
         add(PATH_DROPS + reason.ordinal(), 1);
     }
 
-    /** ESP packets decrypted and delivered to the TUN queue. */
+    /** ESP packets decrypted and admitted by the tunnel's selectors, handed on to the TUN queue. */
     public long espReceived() {
         return get(ESP_IN);
     }

@@ -371,7 +371,7 @@ class GatewayConfigValidationTest {
                                 "key: fef861f50c99b923c36088c6b668b28cfe6d0312",
                                 "key: fef861f50c99b923c36088c6b668b28cfe6d0312: ["),
                         null,
-                        "not valid YAML: line 91, column"),
+                        "not valid YAML: line " + lineOf("key: fef861f50c99b923c36088c6b668b28cfe6d0312") + ", column"),
                 row("a file without gateway:", replace("\ngateway:\n", "\ngatewy:\n"), null, "no 'gateway:' section"),
                 row("an empty file", yaml -> "", null, "no 'gateway:' section"));
     }
@@ -423,5 +423,16 @@ class GatewayConfigValidationTest {
     void directoryInsteadOfAFileIsReportedAsUnreadable() {
         ConfigurationException e = assertThrows(ConfigurationException.class, () -> GatewayConfigLoader.load(dir));
         assertEquals(dir + ": cannot read the configuration file", e.getMessage());
+    }
+
+    /** The 1-based line of the example file that contains {@code text}. */
+    private static int lineOf(String text) {
+        String[] lines = ExampleConfig.text().split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].contains(text)) {
+                return i + 1;
+            }
+        }
+        throw new IllegalArgumentException("the example has no line with " + text);
     }
 }

@@ -25,6 +25,7 @@ import net.ipsecgw.natt.EncapsulationMtu;
 import net.ipsecgw.natt.EncapsulationPorts;
 import net.ipsecgw.natt.NatKeepalives;
 import net.ipsecgw.natt.ReuseportSocketGroup;
+import net.ipsecgw.natt.UdpEncapsulation;
 import net.ipsecgw.natt.UdpTransport;
 
 /**
@@ -126,7 +127,9 @@ public final class Gateway implements AutoCloseable {
                         .handler(lane.blackHandler());
                 config.black().batching().applyTo(bootstrap, transport);
                 InetSocketAddress local = new InetSocketAddress(config.black().address(), sourcePorts[lane.index()]);
-                sourcePortChannels.add(bootstrap.bind(local).sync().channel());
+                Channel channel = bootstrap.bind(local).sync().channel();
+                sourcePortChannels.add(channel);
+                UdpEncapsulation.sendWithoutChecksum(channel);
             }
         }
     }

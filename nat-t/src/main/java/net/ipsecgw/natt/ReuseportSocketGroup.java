@@ -94,6 +94,7 @@ public final class ReuseportSocketGroup implements AutoCloseable {
                     .sync()
                     .channel();
             bound.add(channel);
+            UdpEncapsulation.sendWithoutChecksum(channel);
             if (lane == 0) {
                 shared = new InetSocketAddress(
                         address.getAddress(), channel.localAddress().getPort());

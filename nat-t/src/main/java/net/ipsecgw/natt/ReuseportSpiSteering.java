@@ -6,11 +6,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.invoke.MethodHandle;
 import net.ipsecgw.natt.sys.SyscallException;
 import net.ipsecgw.natt.sys.Syscalls;
 
@@ -48,9 +46,6 @@ public final class ReuseportSpiSteering {
     private static final StructLayout SOCK_FPROG = MemoryLayout.structLayout(
             JAVA_SHORT.withName("len"), MemoryLayout.paddingLayout(6), ADDRESS.withName("filter"));
 
-    private static final MethodHandle SETSOCKOPT = Syscalls.downcall(
-            "setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-
     private ReuseportSpiSteering() {}
 
     /** The program for a group of {@code lanes} sockets, as (code, jt, jf, k) rows. */
@@ -81,19 +76,12 @@ public final class ReuseportSpiSteering {
             MemorySegment fprog = arena.allocate(SOCK_FPROG);
             fprog.set(JAVA_SHORT, 0, (short) rows.length);
             fprog.set(ADDRESS, 8, filter);
-            setsockopt(arena, fd, fprog, "setsockopt(SO_ATTACH_REUSEPORT_CBPF, fd " + fd + ", " + lanes + " lanes)");
+            Syscalls.setsockopt(
+                    fd,
+                    SOL_SOCKET,
+                    SO_ATTACH_REUSEPORT_CBPF,
+                    fprog,
+                    "setsockopt(SO_ATTACH_REUSEPORT_CBPF, fd " + fd + ", " + lanes + " lanes)");
         }
-    }
-
-    private static void setsockopt(Arena arena, int fd, MemorySegment fprog, String what) {
-        MemorySegment errno = Syscalls.newErrnoState(arena);
-        int result;
-        try {
-            result = (int) SETSOCKOPT.invokeExact(
-                    errno, fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, fprog, (int) SOCK_FPROG.byteSize());
-        } catch (Throwable t) {
-            throw new IllegalStateException(what + ": downcall failed", t);
-        }
-        Syscalls.check(result, errno, what);
     }
 }

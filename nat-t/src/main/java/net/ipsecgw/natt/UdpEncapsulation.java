@@ -1,5 +1,10 @@
 package net.ipsecgw.natt;
 
+import io.netty.channel.Channel;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import net.ipsecgw.natt.sys.Syscalls;
+
 /**
  * Protocol constants of UDP-encapsulated ESP (RFC 3948) and the headers it carries, kept apart from
  * tunables so that a value's origin is always one RFC section away.
@@ -43,5 +48,23 @@ public final class UdpEncapsulation {
     /** Length of the IPv6 fixed header (RFC 8200 §3). */
     public static final int IPV6_HEADER_LENGTH = 40;
 
+    /** {@code SO_NO_CHECK} (asm-generic/socket.h): send UDP over IPv4 with a zero checksum. */
+    static final int SO_NO_CHECK = 11;
+
+    private static final int SOL_SOCKET = 1;
+
     private UdpEncapsulation() {}
+
+    /**
+     * Makes a bound native UDP channel send with checksum 0 when it is IPv4, as RFC 3948 §2.1 says
+     * ESP-in-UDP should ("the UDP checksum SHOULD be transmitted as zero"): ESP's ICV already protects
+     * the payload, and the checksum would cost a pass over every packet where the NIC does not offload
+     * it. IPv6 always needs a UDP checksum (RFC 8200 §8.1), so IPv6 channels are left as they are.
+     */
+    public static void sendWithoutChecksum(Channel channel) {
+        if (channel.localAddress() instanceof InetSocketAddress local && local.getAddress() instanceof Inet4Address) {
+            int fd = UdpTransport.fd(channel);
+            Syscalls.setsockopt(fd, SOL_SOCKET, SO_NO_CHECK, 1, "setsockopt(SO_NO_CHECK, fd " + fd + ")");
+        }
+    }
 }

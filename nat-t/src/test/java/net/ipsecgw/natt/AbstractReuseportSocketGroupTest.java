@@ -38,6 +38,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.ipsecgw.natt.sys.SyscallException;
+import net.ipsecgw.natt.sys.Syscalls;
 import net.ipsecgw.testing.Privileges;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -107,6 +108,16 @@ abstract class AbstractReuseportSocketGroupTest {
         assertTrue(group.isIntact());
         group.channel(1).close().sync();
         assertFalse(group.isIntact());
+    }
+
+    @Test
+    void ipv4SocketsSendWithAZeroUdpChecksum() throws Exception {
+        ReuseportSocketGroup group = bindGroup(loops(2), DatagramBatching.DEFAULT);
+        for (int lane = 0; lane < 2; lane++) {
+            int fd = UdpTransport.fd(group.channel(lane));
+            // RFC 3948 §2.1: SO_NO_CHECK set, so the kernel puts 0 in the UDP checksum field.
+            assertEquals(1, Syscalls.getsockoptInt(fd, 1, UdpEncapsulation.SO_NO_CHECK, "getsockopt(SO_NO_CHECK)"));
+        }
     }
 
     @Test

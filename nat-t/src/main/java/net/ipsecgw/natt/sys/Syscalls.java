@@ -30,7 +30,69 @@ public final class Syscalls {
     private static final MethodHandle STRERROR = LINKER.downcallHandle(
             LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
+    private static final MethodHandle SETSOCKOPT = downcall(
+            "setsockopt",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_INT));
+
+    private static final MethodHandle GETSOCKOPT = downcall(
+            "getsockopt",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS,
+                    ValueLayout.ADDRESS));
+
     private Syscalls() {}
+
+    /** {@code getsockopt} of an {@code int} option. */
+    public static int getsockoptInt(int fd, int level, int option, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = newErrnoState(arena);
+            MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, 4);
+            int result;
+            try {
+                result = (int) GETSOCKOPT.invokeExact(errno, fd, level, option, value, length);
+            } catch (Throwable t) {
+                throw new IllegalStateException(what + ": downcall failed", t);
+            }
+            check(result, errno, what);
+            return value.get(ValueLayout.JAVA_INT, 0);
+        }
+    }
+
+    /**
+     * {@code setsockopt(fd, level, option, value, value.byteSize())}.
+     *
+     * @throws SyscallException naming {@code what} when the kernel refuses
+     */
+    public static void setsockopt(int fd, int level, int option, MemorySegment value, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = newErrnoState(arena);
+            int result;
+            try {
+                result = (int) SETSOCKOPT.invokeExact(errno, fd, level, option, value, (int) value.byteSize());
+            } catch (Throwable t) {
+                throw new IllegalStateException(what + ": downcall failed", t);
+            }
+            check(result, errno, what);
+        }
+    }
+
+    /** {@code setsockopt} with an {@code int} value. */
+    public static void setsockopt(int fd, int level, int option, int value, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            setsockopt(fd, level, option, arena.allocateFrom(ValueLayout.JAVA_INT, value), what);
+        }
+    }
 
     /**
      * A downcall to the C library function {@code name} whose first Java argument is the errno

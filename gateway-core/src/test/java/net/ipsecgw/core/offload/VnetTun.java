@@ -2,72 +2,39 @@ package net.ipsecgw.core.offload;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.charset.StandardCharsets;
+import net.ipsecgw.core.linux.TunDevice;
+import net.ipsecgw.core.linux.TunFdMode;
 import net.ipsecgw.natt.sys.Syscalls;
 
 /**
- * A single-queue TUN device attached with {@code IFF_TUN | IFF_NO_PI | IFF_VNET_HDR}, non-blocking, for
- * tests: what the gateway's device opener will do once it sets the flag. Confined to the test thread.
+ * A single-queue TUN device opened the way the gateway opens it with offloads ({@link
+ * TunDevice#open(String, int, int, TunFdMode, boolean)}: {@code IFF_VNET_HDR}, TSO, non-blocking), with
+ * plain reads and writes of whole buffers for tests. Confined to the test thread.
  */
 final class VnetTun {
-    private static final long TUNSETIFF = 0x400454caL;
-    private static final short IFF_TUN = 0x0001;
-    private static final short IFF_NO_PI = 0x1000;
-    private static final int O_RDWR = 2;
-    private static final int O_NONBLOCK = 04000;
-    private static final int O_CLOEXEC = 02000000;
     private static final int EAGAIN = 11;
-
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle OPEN =
-            variadic("open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), 2);
-    private static final MethodHandle IOCTL = variadic(
-            "ioctl",
-            FunctionDescriptor.of(
-                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
-            2);
     private static final FunctionDescriptor IO = FunctionDescriptor.of(
             ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG);
     private static final MethodHandle READ = Syscalls.downcall("read", IO);
     private static final MethodHandle WRITE = Syscalls.downcall("write", IO);
-    private static final MethodHandle CLOSE =
-            Syscalls.downcall("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment errno = Syscalls.newErrnoState(arena);
     private final MemorySegment io = arena.allocate(1 << 17, 64);
+    private final TunDevice device;
     private final int fd;
 
-    private static MethodHandle variadic(String name, FunctionDescriptor descriptor, int firstVariadic) {
-        return LINKER.downcallHandle(
-                LINKER.defaultLookup().find(name).orElseThrow(),
-                descriptor,
-                Linker.Option.captureCallState("errno"),
-                Linker.Option.firstVariadicArg(firstVariadic));
+    private VnetTun(TunDevice device) {
+        this.device = device;
+        this.fd = device.queue(0).fd();
     }
 
-    private VnetTun(int fd) {
-        this.fd = fd;
-    }
-
-    /** Creates device {@code name} in the calling thread's network namespace. */
-    static VnetTun open(String name) throws Throwable {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment err = Syscalls.newErrnoState(a);
-            int fd = (int) OPEN.invokeExact(err, a.allocateFrom("/dev/net/tun"), O_RDWR | O_NONBLOCK | O_CLOEXEC);
-            Syscalls.check(fd, err, "open(/dev/net/tun)");
-            MemorySegment ifreq = a.allocate(40, 8);
-            byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
-            MemorySegment.copy(bytes, 0, ifreq, ValueLayout.JAVA_BYTE, 0, bytes.length);
-            ifreq.set(ValueLayout.JAVA_SHORT, 16, (short) (IFF_TUN | IFF_NO_PI | TunOffloadControl.IFF_VNET_HDR));
-            int result = (int) IOCTL.invokeExact(err, fd, TUNSETIFF, ifreq);
-            Syscalls.check(result, err, "ioctl(TUNSETIFF)");
-            return new VnetTun(fd);
-        }
+    /** Creates device {@code name} in the calling thread's network namespace, as the gateway opens it. */
+    static VnetTun open(String name) {
+        return new VnetTun(TunDevice.open(name, 1, 1500, TunFdMode.NON_BLOCKING, true));
     }
 
     int fd() {
@@ -97,9 +64,8 @@ final class VnetTun {
         }
     }
 
-    void close() throws Throwable {
-        int result = (int) CLOSE.invokeExact(errno, fd);
+    void close() {
+        device.close();
         arena.close();
-        Syscalls.check(result, errno, "close(tun)");
     }
 }

@@ -22,7 +22,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import net.ipsecgw.testing.Privileges;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -96,12 +95,7 @@ abstract class AbstractTunnelEndToEndIT {
 
     @BeforeAll
     void startLab() {
-        Privileges.requireRoot("the tunnel end-to-end test");
-        Privileges.requireProgram("ip", "iproute2");
-        Privileges.requireProgram("ping", "iputils-ping");
-        Privileges.requireProgram("openssl", "openssl");
-        Privileges.requireProgram("iperf3", "iperf3");
-        Privileges.requireProgram("tcpdump", "tcpdump");
+        LabPair.requireLab("the tunnel end-to-end test");
         lab = LabPair.start(prefix, LANES, transport, "", tunOffload);
     }
 

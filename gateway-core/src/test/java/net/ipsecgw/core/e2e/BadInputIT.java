@@ -77,12 +77,7 @@ class BadInputIT {
 
     @BeforeAll
     void startLab() {
-        Privileges.requireRoot("the bad-input test");
-        Privileges.requireProgram("ip", "iproute2");
-        Privileges.requireProgram("ping", "iputils-ping");
-        Privileges.requireProgram("openssl", "openssl");
-        Privileges.requireProgram("iperf3", "iperf3");
-        Privileges.requireProgram("tcpdump", "tcpdump");
+        LabPair.requireLab("the bad-input test");
         Privileges.requireProgram("python3", "python3");
         lab = LabPair.start(prefix, LANES, "epoll", "-Dio.netty.leakDetection.level=paranoid");
     }

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import net.ipsecgw.testing.Privileges;
 
 /**
  * One lab topology (four network namespaces, {@code benchmarks/lib/topology.sh}) with our gateway
@@ -59,6 +60,19 @@ final class LabPair implements AutoCloseable {
      * pings host B through the tunnel; on any failure, everything is torn down again and the failure
      * thrown with the gateways' log tails.
      */
+    /**
+     * Skips (or, under CI, fails) {@code what} unless this process is root and has the tools the lab
+     * uses: iproute2, ping, openssl (keys), iperf3 and tcpdump.
+     */
+    static void requireLab(String what) {
+        Privileges.requireRoot(what);
+        Privileges.requireProgram("ip", "iproute2");
+        Privileges.requireProgram("ping", "iputils-ping");
+        Privileges.requireProgram("openssl", "openssl");
+        Privileges.requireProgram("iperf3", "iperf3");
+        Privileges.requireProgram("tcpdump", "tcpdump");
+    }
+
     static LabPair start(String prefix, int lanes, String transport, String javaOptions) {
         return start(prefix, lanes, transport, javaOptions, false);
     }

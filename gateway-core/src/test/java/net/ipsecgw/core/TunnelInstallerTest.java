@@ -468,7 +468,7 @@ class TunnelInstallerTest {
                 null,
                 null,
                 ours.black().keepalive());
-        return new GatewayConfig(ours.lanes(), black, ours.red(), List.of(mirrored));
+        return new GatewayConfig(ours.lanes(), black, ours.red(), List.of(mirrored), null, null);
     }
 
     /** An IPv4/UDP packet with the headroom and tailroom that ESP in place needs, as a TUN read gives it. */

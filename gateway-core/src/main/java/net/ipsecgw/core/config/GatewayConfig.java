@@ -9,6 +9,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import net.ipsecgw.core.lane.LaneTransport;
+import net.ipsecgw.ike.config.ConfigValueException;
+import net.ipsecgw.ike.config.ConnectionConfig;
+import net.ipsecgw.ike.config.IkeSettings;
 import net.ipsecgw.natt.DatagramBatching;
 import net.ipsecgw.natt.PortRange;
 
@@ -21,20 +24,31 @@ import net.ipsecgw.natt.PortRange;
  * @param lanes the CPUs the data path runs on and how
  * @param black the UDP side
  * @param red the TUN side
- * @param tunnels the tunnels (manually keyed until IKE configures them)
+ * @param tunnels the manually keyed tunnels (like {@code ip xfrm state add})
+ * @param ike gateway-wide IKE settings
+ * @param connections the IKEv2 connections
  */
-public record GatewayConfig(Lanes lanes, Black black, Red red, List<TunnelConfig> tunnels) {
+public record GatewayConfig(
+        Lanes lanes,
+        Black black,
+        Red red,
+        List<TunnelConfig> tunnels,
+        IkeSettings ike,
+        List<ConnectionConfig> connections) {
 
     /**
-     * Fills in defaults and checks that tunnel names and inbound SPIs are unique.
+     * Fills in defaults and checks that tunnel and connection names and inbound SPIs are unique.
      *
-     * @throws ConfigValueException naming the second tunnel name or inbound SPI that is already taken
+     * @throws ConfigValueException naming the second name or inbound SPI that is already taken
      */
     public GatewayConfig {
         lanes = Objects.requireNonNullElseGet(lanes, () -> new Lanes(null, null));
         black = Objects.requireNonNullElseGet(black, () -> new Black(null, null, null, null, null));
         red = Objects.requireNonNullElseGet(red, () -> new Red(null, null, null));
         tunnels = tunnels == null ? List.of() : List.copyOf(tunnels);
+        ike = Objects.requireNonNullElseGet(ike, IkeSettings::defaults);
+        connections = connections == null ? List.of() : List.copyOf(connections);
+        checkConnectionNames(tunnels, connections);
         Map<String, Integer> names = new HashMap<>();
         Map<Long, String> spis = new HashMap<>();
         for (int t = 0; t < tunnels.size(); t++) {
@@ -56,6 +70,22 @@ public record GatewayConfig(Lanes lanes, Black black, Red red, List<TunnelConfig
                             "0x" + Long.toHexString(inbound.get(i).spi()) + " is already the SPI of " + user
                                     + "; inbound SPIs must be unique across tunnels");
                 }
+            }
+        }
+    }
+
+    private static void checkConnectionNames(List<TunnelConfig> tunnels, List<ConnectionConfig> connections) {
+        Map<String, String> names = new HashMap<>();
+        for (int t = 0; t < tunnels.size(); t++) {
+            names.putIfAbsent(tunnels.get(t).name(), "tunnels[" + t + "]");
+        }
+        for (int c = 0; c < connections.size(); c++) {
+            String first = names.putIfAbsent(connections.get(c).name(), "connections[" + c + "]");
+            if (first != null) {
+                throw new ConfigValueException(
+                        "connections[" + c + "].name",
+                        "'" + connections.get(c).name() + "' is already the name of " + first
+                                + "; tunnel and connection names must be unique");
             }
         }
     }

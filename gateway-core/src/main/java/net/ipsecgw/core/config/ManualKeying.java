@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import net.ipsecgw.esp.EspCipherSuite;
 import net.ipsecgw.esp.ReplayWindow;
+import net.ipsecgw.ike.config.ConfigValueException;
 
 /**
  * Statically keyed SAs of one tunnel. One SA without a lane is the fallback SA (RFC 9611): every lane

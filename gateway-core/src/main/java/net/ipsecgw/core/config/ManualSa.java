@@ -1,6 +1,7 @@
 package net.ipsecgw.core.config;
 
 import net.ipsecgw.esp.KeyMaterial;
+import net.ipsecgw.ike.config.ConfigValueException;
 
 /**
  * One manually keyed SA direction.

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import net.ipsecgw.core.spd.IpPrefix;
 import net.ipsecgw.core.spd.TrafficSelector;
+import net.ipsecgw.ike.config.ConfigValueException;
 
 /**
  * One tunnel to a peer gateway, the way an operator writes it (compare swanctl.conf's connections):

@@ -1,8 +1,8 @@
-package net.ipsecgw.core.config;
+package net.ipsecgw.ike.config;
 
 /**
  * A configuration value that a record rejects: the key, relative to the record and spelled as in the
- * file ({@code port}, {@code tunnels[1].name}), and what is wrong with it. {@link GatewayConfigLoader}
+ * file ({@code port}, {@code tunnels[1].name}), and what is wrong with it. The configuration loader
  * prefixes the record's own key, giving e.g. {@code gateway.black.port: must be 1-65535, got 70000};
  * the message of the exception itself reads {@code port must be 1-65535, got 70000}.
  */
@@ -12,7 +12,7 @@ public final class ConfigValueException extends IllegalArgumentException {
     private final String key;
     private final String problem;
 
-    ConfigValueException(String key, String problem) {
+    public ConfigValueException(String key, String problem) {
         super(key + " " + problem);
         this.key = key;
         this.problem = problem;

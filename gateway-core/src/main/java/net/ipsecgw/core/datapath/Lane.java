@@ -243,7 +243,7 @@ public final class Lane implements TunPacketHandler {
             return;
         }
         TunnelLane.Sender sender = tunnel.sender();
-        if (sender != tunnel.own()) {
+        if (sender == null || sender != tunnel.own()) {
             tunnel.acquire().fire(); // on the fallback SA or without any: ask for an SA of our own
             if (sender == null) {
                 drop(packet, PathDrop.NO_SA);

@@ -49,7 +49,7 @@ public final class GatewayMain {
                 "gateway up: %d lanes, %s on %s mtu %d, source ports %s%n",
                 gateway.lanes().size(),
                 gateway.natTAddress(),
-                gateway.tunName(),
+                gateway.tunName() == null ? "traffic generators" : gateway.tunName(),
                 gateway.tunMtu(),
                 Arrays.toString(gateway.sourcePorts()));
         CountDownLatch stopped = new CountDownLatch(1);

@@ -26,6 +26,7 @@ import net.ipsecgw.core.config.TunnelConfig;
 import net.ipsecgw.core.control.ChildSaStatus;
 import net.ipsecgw.core.control.IkeDatagrams;
 import net.ipsecgw.core.control.LaneDataPlane;
+import net.ipsecgw.core.control.TsPrefixes;
 import net.ipsecgw.core.datapath.Lane;
 import net.ipsecgw.core.datapath.TunnelEntry;
 import net.ipsecgw.core.lane.LaneEventLoops;
@@ -38,6 +39,7 @@ import net.ipsecgw.core.tun.TunQueueIo;
 import net.ipsecgw.core.tun.TunQueueIoConfig;
 import net.ipsecgw.ike.config.ConnectionConfig;
 import net.ipsecgw.ike.dataplane.ControlPlane;
+import net.ipsecgw.ike.dataplane.TsRange;
 import net.ipsecgw.natt.EncapsulationMtu;
 import net.ipsecgw.natt.EncapsulationPorts;
 import net.ipsecgw.natt.NatKeepalives;
@@ -156,6 +158,13 @@ public final class Gateway implements AutoCloseable {
         for (TunnelConfig tunnel : config.tunnels()) {
             for (IpPrefix remote : tunnel.remoteTs()) {
                 Routes.replace(remote, tun.name());
+            }
+        }
+        for (ConnectionConfig connection : config.connections()) {
+            for (TsRange remote : connection.remoteSelectors()) {
+                for (IpPrefix prefix : TsPrefixes.prefixes(remote)) {
+                    Routes.replace(prefix, tun.name());
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 package net.ipsecgw.core;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import net.ipsecgw.core.control.ChildSaStatus;
 import net.ipsecgw.core.datapath.Lane;
@@ -12,6 +13,7 @@ import net.ipsecgw.esp.DropReason;
 import net.ipsecgw.esp.EspSa;
 import net.ipsecgw.ike.dataplane.ChildSaSpec;
 import net.ipsecgw.ike.dataplane.ChildSaUsage;
+import net.ipsecgw.ike.sa.IkeSaStatus;
 import net.ipsecgw.natt.DropCounters;
 
 /**
@@ -25,7 +27,15 @@ public final class GatewayStatus {
 
     /** The status of {@code gateway}. */
     public static String render(Gateway gateway) {
+        return render(gateway, List.of());
+    }
+
+    /** The status of {@code gateway} with one {@code ike=} line per IKE SA. */
+    public static String render(Gateway gateway, List<IkeSaStatus> ikeSas) {
         StringBuilder out = new StringBuilder();
+        for (IkeSaStatus ike : ikeSas) {
+            ikeLine(out, ike);
+        }
         for (Lane lane : gateway.lanes()) {
             laneLine(out, lane);
         }
@@ -48,6 +58,37 @@ public final class GatewayStatus {
             generatorLine(out, generator);
         }
         return out.toString();
+    }
+
+    private static void ikeLine(StringBuilder out, IkeSaStatus ike) {
+        out.append("ike=")
+                .append(ike.connection())
+                .append(" state=")
+                .append(ike.state())
+                .append(" spi_i=")
+                .append(Long.toHexString(ike.initiatorSpi()))
+                .append(" spi_r=")
+                .append(Long.toHexString(ike.responderSpi()))
+                .append(" role=")
+                .append(ike.initiator() ? "initiator" : "responder")
+                .append(" remote=")
+                .append(ike.remote().getAddress().getHostAddress())
+                .append(':')
+                .append(ike.remote().getPort())
+                .append(" id=")
+                .append(
+                        ike.remoteIdentity().isEmpty()
+                                ? "-"
+                                : ike.remoteIdentity().replace(' ', '_'))
+                .append(" alg=")
+                .append(ike.algorithms().isEmpty() ? "-" : ike.algorithms())
+                .append(" per_cpu=")
+                .append(ike.perCpu())
+                .append(" multiport=")
+                .append(ike.multiport())
+                .append(" children=")
+                .append(ike.children().size())
+                .append('\n');
     }
 
     private static void childLine(StringBuilder out, ChildSaStatus child) {

@@ -1,8 +1,10 @@
 package net.ipsecgw.ike.sa;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import net.ipsecgw.ike.config.ConnectionConfig;
 import net.ipsecgw.ike.crypto.IkeIdentity;
 import net.ipsecgw.ike.crypto.pki.CertificateValidator;
 import net.ipsecgw.ike.crypto.pki.Pem;
+import net.ipsecgw.ike.message.CertReqPayload;
 
 /**
  * What a connection proves and checks identities with: both identities, and either the pre-shared
@@ -24,6 +27,7 @@ import net.ipsecgw.ike.crypto.pki.Pem;
  * @param privateKey this side's private key, or null with a PSK
  * @param chain this side's certificate, then intermediates; empty with a PSK
  * @param validator checks the peer's chain against the trust anchors; null with a PSK
+ * @param anchors the peer's trust anchors (named in CERTREQ payloads); empty with a PSK
  */
 record Credentials(
         IkeIdentity localId,
@@ -31,7 +35,8 @@ record Credentials(
         byte[] psk,
         PrivateKey privateKey,
         List<X509Certificate> chain,
-        CertificateValidator validator) {
+        CertificateValidator validator,
+        List<X509Certificate> anchors) {
 
     /** True when both sides authenticate with the pre-shared key. */
     boolean usesPsk() {
@@ -48,7 +53,7 @@ record Credentials(
         IkeIdentity local = identity("local-id", connection.localId() == null ? defaultLocalId : connection.localId());
         IkeIdentity remote = identity("remote-id", connection.remoteId());
         if (connection.auth() == ConnectionConfig.AuthMethod.PSK) {
-            return new Credentials(local, remote, connection.psk().bytes(), null, List.of(), null);
+            return new Credentials(local, remote, connection.psk().bytes(), null, List.of(), null, List.of());
         }
         List<X509Certificate> chain =
                 read("certificate", connection.certificate(), f -> Pem.readCertificates(Files.readString(f)));
@@ -57,7 +62,25 @@ record Credentials(
         for (String file : connection.caCertificates()) {
             anchors.addAll(read("ca-certificates", file, f -> Pem.readCertificates(Files.readString(f))));
         }
-        return new Credentials(local, remote, null, key, chain, new CertificateValidator(anchors));
+        return new Credentials(
+                local, remote, null, key, chain, new CertificateValidator(anchors), List.copyOf(anchors));
+    }
+
+    /**
+     * The CERTREQ payload naming the trust anchors: SHA-1 hashes of their SubjectPublicKeyInfo (RFC
+     * 7296 §3.7). Peers such as strongSwan send their certificate only when asked for it.
+     */
+    CertReqPayload certificateRequest() {
+        try {
+            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+            ByteArrayOutputStream hashes = new ByteArrayOutputStream();
+            for (X509Certificate anchor : anchors) {
+                hashes.writeBytes(sha1.digest(anchor.getPublicKey().getEncoded()));
+            }
+            return new CertReqPayload(CertReqPayload.X509_SIGNATURE, hashes.toByteArray());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-1", e);
+        }
     }
 
     private static IkeIdentity identity(String key, String text) {

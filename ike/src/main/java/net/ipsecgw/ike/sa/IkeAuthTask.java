@@ -56,6 +56,9 @@ final class IkeAuthTask implements Task {
         IdPayload id = idPayload(true);
         exchange.add(id);
         addCertificates(exchange);
+        if (!sa.credentials().usesPsk()) {
+            exchange.add(sa.credentials().certificateRequest());
+        }
         IkeIdentity remote = sa.credentials().remoteId();
         if (!remote.equals(IkeIdentity.ANY)) {
             exchange.add(new IdPayload(false, IdType.valueOf(remote.idType()), remote.data()));

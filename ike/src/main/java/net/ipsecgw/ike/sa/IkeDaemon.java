@@ -100,6 +100,12 @@ public final class IkeDaemon implements ControlPlane {
         return all;
     }
 
+    /** A view of every IKE SA, for readers on other threads. */
+    public List<IkeSaStatus> status() {
+        long now = context.timers().nanoTime();
+        return ikeSas().stream().map(sa -> IkeSaStatus.of(sa, now)).toList();
+    }
+
     // --- ControlPlane ---
 
     @Override

@@ -205,6 +205,10 @@ final class IkeInitTask implements Task {
     private void addCapabilities(Exchange exchange) {
         exchange.add(NotifyPayload.of(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED, new byte[0]));
         if (!sa.credentials().usesPsk()) {
+            if (!sa.isOriginalInitiator()) {
+                // CERTREQ rides in the IKE_SA_INIT response and the IKE_AUTH request (RFC 7296 §1.2).
+                exchange.add(sa.credentials().certificateRequest());
+            }
             exchange.add(NotifyPayload.of(NotifyType.SIGNATURE_HASH_ALGORITHMS, SignatureHashes.encode()));
         }
     }

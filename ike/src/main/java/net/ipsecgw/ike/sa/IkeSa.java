@@ -164,7 +164,16 @@ public final class IkeSa {
 
     /** A short description of the negotiated algorithms. */
     public String algorithms() {
-        return suite == null ? "" : suite.toString();
+        if (suite == null) {
+            return "";
+        }
+        String encryption = suite.encryption().id() == net.ipsecgw.ike.config.Proposals.ENCR_AES_GCM_16
+                ? "AES_GCM_16_" + suite.encryption().keyLength()
+                : "CHACHA20_POLY1305";
+        String group = net.ipsecgw.ike.crypto.KeyExchangeGroup.fromIkeId(suite.group())
+                .map(Enum::name)
+                .orElse(String.valueOf(suite.group()));
+        return encryption + "/" + prf.name() + "/" + group;
     }
 
     /** {@link System#nanoTime()} when this IKE SA was created. */

@@ -1,8 +1,6 @@
 package net.ipsecgw.admin.certificates;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,18 +8,14 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import net.ipsecgw.admin.system.AtomicFiles;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import net.ipsecgw.ike.crypto.pki.Pem;
 
 /**
  * The appliance's certificates, one PEM file per certificate ({@code NAME.crt.pem}) and, for those it
@@ -131,8 +125,8 @@ public final class CertificateStore {
         if (!Files.exists(file)) {
             throw new IllegalArgumentException("'" + name + "' has no private key here: it cannot issue certificates");
         }
-        try (PEMParser parser = new PEMParser(new StringReader(Files.readString(file)))) {
-            return new JcaPEMKeyConverter().getPrivateKey(PrivateKeyInfo.getInstance(parser.readObject()));
+        try {
+            return Pem.readPrivateKey(Files.readString(file));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the key of " + name, e);
         }
@@ -140,13 +134,7 @@ public final class CertificateStore {
 
     private static Collection<X509Certificate> parse(String pem) {
         try {
-            List<X509Certificate> certs = new ArrayList<>();
-            CertificateFactory factory = CertificateFactory.getInstance("X.509");
-            for (var cert :
-                    factory.generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
-                certs.add((X509Certificate) cert);
-            }
-            return certs;
+            return Pem.readCertificates(pem);
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("not a PEM certificate: " + e.getMessage());
         }

@@ -1,7 +1,6 @@
 package net.ipsecgw.admin.certificates;
 
 import java.io.IOException;
-import java.io.StringWriter;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -14,6 +13,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import net.ipsecgw.ike.crypto.pki.CertificateAuthority;
+import net.ipsecgw.ike.crypto.pki.KeyKind;
+import net.ipsecgw.ike.crypto.pki.Pem;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -29,19 +31,17 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.util.io.pem.PemGenerationException;
 
 /**
  * Makes X.509 certificates with Bouncy Castle: a CA, a certificate issued by one (for an IKE identity
  * or a server), and the console's self-signed HTTPS certificate. Keys are ECDSA P-256, signatures
  * SHA-256 (RFC 7427 for IKE). Stateless; any thread.
  *
- * <p>Kept small on purpose: module ike's {@code CertificateAuthority} and {@code Pem} helpers will
- * take over once they are on main.
+ * <p>New CAs and all PEM come from module ike's {@link CertificateAuthority} and {@link Pem}; issuing
+ * from a CA stored on disk stays here until {@code CertificateAuthority} can be made from a stored
+ * certificate and key.
  */
 public final class X509Factory {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -52,24 +52,19 @@ public final class X509Factory {
     public record Issued(X509Certificate certificate, PrivateKey privateKey) {
         /** The certificate in PEM. */
         public String certificatePem() {
-            return pem(certificate);
+            return Pem.writeCertificate(certificate);
         }
 
         /** The private key in PEM (PKCS#8). */
         public String privateKeyPem() {
-            try {
-                return pem(new JcaPKCS8Generator(privateKey, null));
-            } catch (PemGenerationException e) {
-                throw new IllegalStateException("cannot encode the private key", e);
-            }
+            return Pem.writePrivateKey(privateKey);
         }
     }
 
-    /** A self-signed CA certificate named {@code commonName}. */
+    /** A self-signed CA certificate named {@code commonName}, made by module ike's {@link CertificateAuthority}. */
     public static Issued certificateAuthority(String commonName, Duration validity) {
-        KeyPair keys = newKeyPair();
-        X500Name name = name(commonName);
-        return sign(name, keys, name, keys.getPrivate(), validity, true, List.of());
+        CertificateAuthority ca = CertificateAuthority.create("CN=" + commonName, KeyKind.ECDSA_P256, validity, RANDOM);
+        return new Issued(ca.certificate(), ca.privateKey());
     }
 
     /** A certificate for {@code commonName} and {@code subjectAltNames}, issued by {@code ca}. */
@@ -154,15 +149,5 @@ public final class X509Factory {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("no EC P-256 key generator", e);
         }
-    }
-
-    private static String pem(Object object) {
-        StringWriter out = new StringWriter();
-        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-            writer.writeObject(object);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write PEM", e);
-        }
-        return out.toString();
     }
 }

@@ -36,9 +36,9 @@
       + `<td>${Console.text(t.gateway)}</td><td>${Console.text(t.name)}</td><td>${t.keying.toLowerCase()}</td>`
       + `<td class="mono">${Console.text(t.peer)}</td><td>${stateBadge(t.state)}</td>`
       + `<td class="mono">${Console.text(t.ikeSpis)}</td><td>${Console.time(t.established)}</td>`
-      + `<td>${Console.time(t.lastRekey)}</td><td>${childSaTable(t.childSas)}</td>`
-      + `<td class="actions">${actions(t)}</td></tr>`).join('')
-      || '<tr><td colspan="10" class="muted">No tunnels configured.</td></tr>';
+      + `<td>${Console.time(t.lastRekey)}</td><td class="actions">${actions(t)}</td></tr>`
+      + `<tr class="childsa-row" data-childsas="${Console.text(t.name)}"><td></td><td colspan="8">${childSaTable(t.childSas)}</td></tr>`).join('')
+      || '<tr><td colspan="9" class="muted">No tunnels configured.</td></tr>';
   }
 
   async function refreshLanes() {
@@ -74,14 +74,14 @@
   function drawChart() {
     const canvas = document.getElementById('load');
     const ctx = canvas.getContext('2d');
-    const w = canvas.width, h = canvas.height, left = 60, bottom = 22;
+    const w = canvas.width, h = canvas.height, left = 60, bottom = 22, top = 12;
     ctx.clearRect(0, 0, w, h);
     const keys = [...new Set(history.flatMap(s => s.lanes.map(laneKey)))].sort();
     const now = history.length ? history[history.length - 1].time : Date.now();
     const max = Math.max(1, ...history.flatMap(s => s.lanes.map(l => l.inPps + l.outPps)));
     ctx.strokeStyle = '#dde3e9'; ctx.fillStyle = '#65717e'; ctx.font = '11px sans-serif';
     for (let i = 0; i <= 4; i++) {
-      const y = (h - bottom) * (1 - i / 4);
+      const y = top + (h - bottom - top) * (1 - i / 4);
       ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(w, y); ctx.stroke();
       ctx.fillText(Console.count(Math.round(max * i / 4)), 4, y + 4);
     }
@@ -95,7 +95,7 @@
         const lane = s.lanes.find(l => laneKey(l) === key);
         if (!lane) return;
         const x = left + (w - left) * (1 - (now - s.time) / windowMs);
-        const y = (h - bottom) * (1 - (lane.inPps + lane.outPps) / max);
+        const y = top + (h - bottom - top) * (1 - (lane.inPps + lane.outPps) / max);
         if (started) ctx.lineTo(x, y); else { ctx.moveTo(x, y); started = true; }
       });
       ctx.stroke();

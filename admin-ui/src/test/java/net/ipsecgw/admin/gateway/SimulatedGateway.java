@@ -43,7 +43,12 @@ public final class SimulatedGateway implements GatewayControl {
         List<LaneSnapshot> lanes = new ArrayList<>();
         for (String gateway : List.of("a", "b")) {
             for (int lane = 0; lane < 2; lane++) {
-                long packets = (long) (seconds * 1000 * (lane + 1) * (1.2 + Math.sin(seconds / 5 + lane)));
+                double scale = gateway.equals("a") ? 1.0 : 0.7;
+                // the integral of a rate 1000 * scale * (lane + 1) * (1.2 + sin(t / 5 + lane)), so counters only grow
+                long packets = (long) (1000
+                        * scale
+                        * (lane + 1)
+                        * (1.2 * seconds - 5 * Math.cos(seconds / 5 + lane) + 5 * Math.cos(lane)));
                 lanes.add(new LaneSnapshot(
                         gateway,
                         lane,

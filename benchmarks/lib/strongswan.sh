@@ -26,6 +26,19 @@
 #   sswan_running <prefix>      true while both charons run
 #   sswan_status <prefix>       print the SAs of both gateways
 #   sswan_swanctl <prefix> <ga|gb> <swanctl args...>  run swanctl against that gateway's charon
+#
+# Any number of further charon instances, each configured by its caller (the interop tests'
+# StrongSwanPeer, benchmarks/ike-setup-rate.sh), run through the same start and stop code:
+#   sswan_instance_dir <prefix> <name>   print the instance directory, $TOPO_STATE/sswan-<name>; the
+#                               caller writes <dir>/strongswan.conf (vici socket unix://<dir>/charon.vici)
+#                               and whatever swanctl.conf it loads
+#   sswan_instance_start <prefix> <name> <namespace>
+#                               start charon in <namespace> with <dir>/strongswan.conf and <dir>/run
+#                               over /run, recorded as sswan-<name> (topo_track); wait (at most 15 s)
+#                               until its vici socket answers. Standard output and error: <dir>/charon.out
+#   sswan_instance_swanctl <prefix> <name> <swanctl args...>   swanctl against that instance
+#   sswan_instance_stop <prefix> <name>  stop it (by pid; TERM, then KILL) and remove its /run
+#                               directory and vici socket; the rest of <dir> is kept. Idempotent.
 # Instance directory: $TOPO_STATE/sswan-<ga|gb>. Logs: ${SSWAN_LOG_DIR:-instance directory}/charon-<ga|gb>.log
 # (charon's file log) and charon-<ga|gb>.out (its standard output and error, swanctl's output).
 # Needs root, util-linux (unshare, mount).
@@ -103,32 +116,81 @@ _sswan_configure() {
     "LOCAL=$2" "REMOTE=$3" "LOCAL_TS=$4" "REMOTE_TS=$5" "IKE_PROPOSAL=$6" "ESP_PROPOSAL=$7" "PSK=$8" || return 1
 }
 
-# _sswan_start <prefix> <side> <namespace>: starts charon in the background and waits until its vici
-# socket answers (at most 15 s).
-_sswan_start() {
-  local prefix=$1 side=$2 ns=$3 dir out i
-  dir=$(_sswan_dir "$side")
-  out="$(_sswan_logdir "$side")/charon-$side.out"
+# _sswan_spawn <prefix> <name> <namespace> <output file>: starts charon of instance <name> in the
+# background and waits until its vici socket answers (at most 15 s).
+_sswan_spawn() {
+  local prefix=$1 name=$2 ns=$3 out=$4 dir i
+  dir=$(_sswan_dir "$name")
   rm -f "$dir/charon.vici"
+  mkdir -p "$dir/run" || return 1
   # ip netns exec, unshare and sh all exec: the recorded pid is charon's own.
   # shellcheck disable=SC2016 # expanded by the inner shell
   STRONGSWAN_CONF="$dir/strongswan.conf" ip netns exec "$ns" \
     unshare --mount --propagation private \
     sh -c 'mount --bind "$1" /run && exec "$2"' sh "$dir/run" "$SSWAN_CHARON" \
     >>"$out" 2>&1 </dev/null &
-  topo_track "$prefix" "sswan-$side" $! || return 1
+  topo_track "$prefix" "sswan-$name" $! || return 1
   for i in $(seq 1 150); do
-    if ! topo_tracked_pid "$prefix" "sswan-$side" >/dev/null; then
+    if ! topo_tracked_pid "$prefix" "sswan-$name" >/dev/null; then
       echo "strongswan: charon in $ns exited at start" >&2
       return 1
     fi
-    if [ -S "$dir/charon.vici" ] && sswan_swanctl "$prefix" "$side" --stats >/dev/null 2>&1; then
+    if [ -S "$dir/charon.vici" ] && sswan_instance_swanctl "$prefix" "$name" --stats >/dev/null 2>&1; then
       return 0
     fi
     [ "$i" = 150 ] || sleep 0.1
   done
   echo "strongswan: charon in $ns did not answer on its vici socket within 15 s" >&2
   return 1
+}
+
+# _sswan_start <prefix> <side> <namespace>: one charon of the reference pair.
+_sswan_start() {
+  _sswan_spawn "$1" "$2" "$3" "$(_sswan_logdir "$2")/charon-$2.out"
+}
+
+_sswan_check_name() {
+  if ! [[ ${1:-} =~ ^[A-Za-z0-9][A-Za-z0-9_.-]{0,30}$ ]]; then
+    echo "strongswan: bad instance name '${1:-}'" >&2
+    return 1
+  fi
+}
+
+sswan_instance_dir() {
+  topo_vars "${1:?sswan_instance_dir: prefix missing}" || return 1
+  _sswan_check_name "${2:-}" || return 1
+  _sswan_dir "$2"
+}
+
+sswan_instance_swanctl() {
+  local prefix=${1:?sswan_instance_swanctl: prefix missing} name=${2:?sswan_instance_swanctl: name missing}
+  shift 2
+  sswan_swanctl "$prefix" "$name" "$@"
+}
+
+sswan_instance_start() {
+  local prefix=${1:?sswan_instance_start: prefix missing} name=${2:-} ns=${3:?sswan_instance_start: namespace missing} dir
+  dir=$(sswan_instance_dir "$prefix" "$name") || return 1
+  if [ ! -f "$dir/strongswan.conf" ]; then
+    echo "strongswan: $dir/strongswan.conf is missing" >&2
+    return 1
+  fi
+  if topo_tracked_pid "$prefix" "sswan-$name" >/dev/null; then
+    echo "strongswan: instance $name already runs on $prefix" >&2
+    return 1
+  fi
+  sswan_install || return 1
+  if ! _sswan_spawn "$prefix" "$name" "$ns" "$dir/charon.out"; then
+    topo_kill "$prefix" "sswan-$name"
+    return 1
+  fi
+}
+
+sswan_instance_stop() {
+  local prefix=${1:?sswan_instance_stop: prefix missing} name=${2:-} dir
+  dir=$(sswan_instance_dir "$prefix" "$name") || return 1
+  topo_kill "$prefix" "sswan-$name"
+  rm -rf "$dir/run" "$dir/charon.vici"
 }
 
 _sswan_installed() {

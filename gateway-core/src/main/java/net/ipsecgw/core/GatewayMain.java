@@ -8,6 +8,8 @@ import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import net.ipsecgw.core.config.GatewayConfig;
 import net.ipsecgw.core.config.GatewayConfigLoader;
+import net.ipsecgw.core.control.IkeService;
+import net.ipsecgw.core.control.LoggedIkeEvents;
 
 /**
  * Runs a gateway from a configuration file until it is told to stop (SIGTERM, SIGINT).
@@ -38,8 +40,9 @@ public final class GatewayMain {
             return;
         }
         Gateway gateway;
+        IkeService ike = new IkeService(config, new LoggedIkeEvents());
         try {
-            gateway = Gateway.start(config);
+            gateway = config.connections().isEmpty() ? Gateway.start(config) : Gateway.start(config, ike);
         } catch (RuntimeException e) {
             System.err.println("cannot start the gateway: " + e.getMessage());
             System.exit(1);
@@ -49,13 +52,13 @@ public final class GatewayMain {
                 "gateway up: %d lanes, %s on %s mtu %d, source ports %s%n",
                 gateway.lanes().size(),
                 gateway.natTAddress(),
-                gateway.tunName(),
+                gateway.tunName() == null ? "traffic generators" : gateway.tunName(),
                 gateway.tunMtu(),
                 Arrays.toString(gateway.sourcePorts()));
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(gateway, statusFile, stopped), "shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(gateway, ike, statusFile, stopped), "shutdown"));
         while (true) {
-            writeStatus(gateway, statusFile);
+            writeStatus(gateway, ike, statusFile);
             Thread.sleep(1000);
             if (stopped.getCount() == 0) {
                 return;
@@ -63,9 +66,9 @@ public final class GatewayMain {
         }
     }
 
-    private static void stop(Gateway gateway, Path statusFile, CountDownLatch stopped) {
-        writeStatus(gateway, statusFile);
-        System.out.print(GatewayStatus.render(gateway));
+    private static void stop(Gateway gateway, IkeService ike, Path statusFile, CountDownLatch stopped) {
+        writeStatus(gateway, ike, statusFile);
+        System.out.print(GatewayStatus.render(gateway, ike.ikeSas()));
         gateway.close();
         stopped.countDown();
     }
@@ -79,13 +82,13 @@ public final class GatewayMain {
         return null;
     }
 
-    private static void writeStatus(Gateway gateway, Path file) {
+    private static void writeStatus(Gateway gateway, IkeService ike, Path file) {
         if (file == null) {
             return;
         }
         try {
             Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(temporary, GatewayStatus.render(gateway));
+            Files.writeString(temporary, GatewayStatus.render(gateway, ike.ikeSas()));
             Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             System.err.println("cannot write status to " + file + ": " + e.getMessage());

@@ -1,7 +1,5 @@
 package net.ipsecgw.core;
 
-import io.netty.channel.Channel;
-import io.netty.util.collection.IntObjectHashMap;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +7,11 @@ import net.ipsecgw.core.config.GatewayConfig;
 import net.ipsecgw.core.config.ManualKeying;
 import net.ipsecgw.core.config.ManualSa;
 import net.ipsecgw.core.config.TunnelConfig;
+import net.ipsecgw.core.datapath.AcquireTrigger;
+import net.ipsecgw.core.datapath.InboundActivity;
 import net.ipsecgw.core.datapath.Lane;
+import net.ipsecgw.core.datapath.TablesBuilder;
+import net.ipsecgw.core.datapath.TunnelEntry;
 import net.ipsecgw.core.datapath.TunnelLane;
 import net.ipsecgw.core.spd.Spd;
 import net.ipsecgw.core.spd.TrafficSelector;
@@ -21,16 +23,15 @@ import net.ipsecgw.esp.SaParameters;
 import net.ipsecgw.natt.SpiAllocator;
 
 /**
- * Turns the configured (manually keyed) tunnels into each lane's tables: per lane, the SPD with the
- * SA it sends on for every tunnel, and the SAD of the inbound SAs that land on it ({@code SPI mod N}).
- * Runs on the control thread; the SAs it creates pass to their lanes with the tables.
+ * Turns the configured (manually keyed) tunnels into {@link TunnelEntry}s, which {@link TablesBuilder}
+ * makes into each lane's tables (the same path IKE's Child SAs take): per lane, the SPD with the SA it
+ * sends on for every tunnel, and the SAD of the inbound SAs that land on it ({@code SPI mod N}). Runs on
+ * the control thread; the SAs it creates pass to their lanes with the tables.
  */
 final class TunnelInstaller {
     /** Which socket lane k sends a tunnel's traffic from. */
     @FunctionalInterface
-    interface SendChannels {
-        Channel forLane(int lane, boolean perCpuWithMultiport);
-    }
+    interface SendChannels extends net.ipsecgw.core.datapath.SendChannels {}
 
     private TunnelInstaller() {}
 
@@ -41,37 +42,33 @@ final class TunnelInstaller {
      *     installed on {@code laneCount} lanes (a lane beyond the last, an inbound SPI on the wrong lane)
      */
     static List<Lane.Tables> build(GatewayConfig config, int laneCount, SendChannels channels) {
-        List<Spd.Builder<TunnelLane>> spds = new ArrayList<>();
-        List<IntObjectHashMap<Lane.Inbound>> sads = new ArrayList<>();
-        List<List<TunnelLane>> targets = new ArrayList<>();
-        for (int k = 0; k < laneCount; k++) {
-            spds.add(Spd.builder());
-            sads.add(new IntObjectHashMap<>());
-            targets.add(new ArrayList<>());
-        }
-        long now = System.nanoTime();
-        for (TunnelConfig tunnel : config.tunnels()) {
-            List<TunnelLane> views = tunnelLanes(tunnel, laneCount, channels, now);
-            for (int k = 0; k < laneCount; k++) {
-                targets.get(k).add(views.get(k));
-                for (TrafficSelector selector : tunnel.selectors()) {
-                    spds.get(k).add(selector, views.get(k));
-                }
-            }
-            for (ManualSa sa : tunnel.manual().inbound()) {
-                int lane = laneOf(tunnel, sa, laneCount);
-                InboundSa inbound = new InboundSa(parameters(tunnel.manual(), sa), LifetimeListener.NONE, now);
-                sads.get(lane).put(sa.wireSpi(), new Lane.Inbound(inbound, views.get(lane)));
-            }
-        }
-        List<Lane.Tables> tables = new ArrayList<>();
-        for (int k = 0; k < laneCount; k++) {
-            tables.add(new Lane.Tables(spds.get(k).build(), sads.get(k), targets.get(k)));
-        }
-        return tables;
+        return TablesBuilder.build(laneCount, entries(config, laneCount, channels));
     }
 
-    private static List<TunnelLane> tunnelLanes(TunnelConfig tunnel, int laneCount, SendChannels channels, long now) {
+    /**
+     * The configured tunnels, each with its SAs created (installed now), in configuration order.
+     *
+     * @throws IllegalArgumentException as {@link #build}
+     */
+    static List<TunnelEntry> entries(
+            GatewayConfig config, int laneCount, net.ipsecgw.core.datapath.SendChannels channels) {
+        long now = System.nanoTime();
+        List<TunnelEntry> entries = new ArrayList<>();
+        for (TunnelConfig tunnel : config.tunnels()) {
+            List<TunnelEntry.InboundEntry> inbound = new ArrayList<>();
+            for (ManualSa sa : tunnel.manual().inbound()) {
+                laneOf(tunnel, sa, laneCount);
+                InboundSa in = new InboundSa(parameters(tunnel.manual(), sa), LifetimeListener.NONE, now);
+                inbound.add(new TunnelEntry.InboundEntry(in, new InboundActivity()));
+            }
+            entries.add(new TunnelEntry(
+                    tunnel.name(), tunnel.selectors(), tunnelLanes(tunnel, laneCount, channels, now), inbound));
+        }
+        return entries;
+    }
+
+    private static List<TunnelLane> tunnelLanes(
+            TunnelConfig tunnel, int laneCount, net.ipsecgw.core.datapath.SendChannels channels, long now) {
         ManualKeying keying = tunnel.manual();
         ManualSa fallback = keying.outbound().stream()
                 .filter(sa -> sa.lane() == null)
@@ -98,10 +95,11 @@ final class TunnelInstaller {
         Spd<Boolean> inboundPolicy = reversed.build();
         List<TunnelLane> views = new ArrayList<>();
         for (int k = 0; k < laneCount; k++) {
-            boolean own = perCpu[k] != null;
-            OutboundSa out = own ? perCpu[k] : fallbackCopies.get(k);
-            Channel channel = channels.forLane(k, own && tunnel.multiport());
-            views.add(new TunnelLane(tunnel.name(), out, channel, peer, inboundPolicy, own));
+            TunnelLane.Sender own = perCpu[k] == null
+                    ? null
+                    : new TunnelLane.Sender(perCpu[k], channels.forLane(k, tunnel.multiport()), peer);
+            TunnelLane.Sender shared = new TunnelLane.Sender(fallbackCopies.get(k), channels.forLane(k, false), peer);
+            views.add(new TunnelLane(tunnel.name(), own, shared, inboundPolicy, AcquireTrigger.NONE));
         }
         return views;
     }

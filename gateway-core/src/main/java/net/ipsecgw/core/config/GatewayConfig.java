@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import net.ipsecgw.core.lane.LaneTransport;
+import net.ipsecgw.core.spd.IpPrefix;
 import net.ipsecgw.ike.config.ConfigValueException;
 import net.ipsecgw.ike.config.ConnectionConfig;
 import net.ipsecgw.ike.config.IkeSettings;
@@ -44,7 +45,7 @@ public record GatewayConfig(
     public GatewayConfig {
         lanes = Objects.requireNonNullElseGet(lanes, () -> new Lanes(null, null));
         black = Objects.requireNonNullElseGet(black, () -> new Black(null, null, null, null, null));
-        red = Objects.requireNonNullElseGet(red, () -> new Red(null, null, null));
+        red = Objects.requireNonNullElseGet(red, () -> new Red(null, null, null, null, null));
         tunnels = tunnels == null ? List.of() : List.copyOf(tunnels);
         ike = Objects.requireNonNullElseGet(ike, IkeSettings::defaults);
         connections = connections == null ? List.of() : List.copyOf(connections);
@@ -163,15 +164,18 @@ public record GatewayConfig(
     }
 
     /**
-     * The red side: the multi-queue TUN device.
+     * The red side: the multi-queue TUN device, or an in-process traffic generator.
      *
      * @param tunName the device name (default ipsecgw0)
      * @param pathMtu the black side's path MTU, from which the TUN MTU is derived (default 1500)
      * @param offload open the TUN device with a virtio-net header and TCP segmentation offload: the
      *     kernel hands up to 64 KB TCP super-packets per read, which the lane segments itself before
      *     encryption (default off while it is being measured)
+     * @param mode {@link RedMode#TUN} (default) or {@link RedMode#GENERATOR}: no TUN device, no routes and
+     *     no CAP_NET_ADMIN; each lane sends generated packets and counts what it decrypts
+     * @param generator what the generator sends (generator mode only)
      */
-    public record Red(String tunName, Integer pathMtu, Boolean offload) {
+    public record Red(String tunName, Integer pathMtu, Boolean offload, RedMode mode, Generator generator) {
         /** Defaults and checks. */
         public Red {
             offload = offload != null && offload;
@@ -183,6 +187,54 @@ public record GatewayConfig(
             pathMtu = pathMtu == null ? 1500 : pathMtu;
             if (pathMtu < 576 || pathMtu > 65535) {
                 throw new ConfigValueException("path-mtu", "must be 576-65535, got " + pathMtu);
+            }
+            mode = Objects.requireNonNullElse(mode, RedMode.TUN);
+            if (mode == RedMode.GENERATOR && generator == null) {
+                throw new ConfigValueException(
+                        "generator", "must be given in generator mode (at least local-prefix and remote-prefix)");
+            }
+        }
+    }
+
+    /** What a lane's red side is. */
+    public enum RedMode {
+        /** One queue of the multi-queue TUN device per lane (needs CAP_NET_ADMIN). */
+        TUN,
+        /** An in-process traffic source and sink per lane: no TUN, no routes, no privileges. */
+        GENERATOR
+    }
+
+    /**
+     * The traffic generator of {@link RedMode#GENERATOR}: each lane sends IPv4/UDP packets of many flows
+     * from {@code localPrefix} to {@code remotePrefix} (put them inside a tunnel's selectors) and checks
+     * the packets it decrypts.
+     *
+     * @param localPrefix where the generated packets come from (IPv4)
+     * @param remotePrefix where they go to (IPv4)
+     * @param flows distinct flows per lane (default 16)
+     * @param rate packets per second per lane (default 2000; 0: receive only)
+     * @param size bytes per IP packet (default 256, 48-1400)
+     */
+    public record Generator(IpPrefix localPrefix, IpPrefix remotePrefix, Integer flows, Integer rate, Integer size) {
+        /** Defaults and checks. */
+        public Generator {
+            if (localPrefix == null || !localPrefix.isIpv4()) {
+                throw new ConfigValueException("local-prefix", "must be an IPv4 prefix, got " + localPrefix);
+            }
+            if (remotePrefix == null || !remotePrefix.isIpv4()) {
+                throw new ConfigValueException("remote-prefix", "must be an IPv4 prefix, got " + remotePrefix);
+            }
+            flows = Objects.requireNonNullElse(flows, 16);
+            check("flows", flows, 1, 4096);
+            rate = Objects.requireNonNullElse(rate, 2000);
+            check("rate", rate, 0, 1_000_000);
+            size = Objects.requireNonNullElse(size, 256);
+            check("size", size, 48, 1400);
+        }
+
+        private static void check(String key, int value, int min, int max) {
+            if (value < min || value > max) {
+                throw new ConfigValueException(key, "must be " + min + "-" + max + ", got " + value);
             }
         }
     }

@@ -10,14 +10,16 @@ import io.netty.channel.IoEventLoop;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.collection.IntObjectHashMap;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import net.ipsecgw.core.offload.TcpCoalescer;
 import net.ipsecgw.core.offload.TcpSegmenter;
 import net.ipsecgw.core.offload.VirtioNetHeader;
+import net.ipsecgw.core.red.RedQueue;
 import net.ipsecgw.core.spd.Spd;
 import net.ipsecgw.core.tun.TunPacketHandler;
-import net.ipsecgw.core.tun.TunQueueIo;
 import net.ipsecgw.esp.DropReason;
 import net.ipsecgw.esp.EspSa;
 import net.ipsecgw.esp.InboundSa;
@@ -32,11 +34,16 @@ import net.ipsecgw.natt.Port4500Verdict;
  * <pre>
  *  inbound (black to red), {@link #blackHandler()} on the lane's port-4500 socket:
  *    datagram --demux--> ESP --SAD[SPI]--> InboundSa.decapsulate (replay check, AEAD open, window)
- *             --selectors--> TUN queue write            (IKE -> control plane, keepalive -> counted)
+ *             --selectors--> red queue write (TUN queue or traffic sink)
+ *             IKE --marker stripped--> IkeSink (control loop), or counted as not handled
+ *             keepalive --> counted
  *
- *  outbound (red to black), {@link #packetReceived(ByteBuf)} from the lane's TUN queue:
- *    IP packet --SPD (longest prefix)--> tunnel --OutboundSa.encapsulate in place--> socket write
- *             --(once per read batch)--> flush: one sendmmsg for the batch
+ *  outbound (red to black), {@link #packetReceived(ByteBuf)} from the lane's TUN queue or generator:
+ *    IP packet --SPD (longest prefix)--> tunnel --own SA, else fallback SA, else NO_SA drop
+ *             (no own SA: acquire, at most once a second) --OutboundSa.encapsulate in place-->
+ *             socket write --(once per read batch)--> flush: one sendmmsg for the batch
+ *
+ *  housekeeping, once a period on the same thread: SA time limits, inbound activity samples
  * </pre>
  *
  * Every drop is counted by reason in {@link #counters()}; nothing throws into the event loop.
@@ -49,8 +56,10 @@ public final class Lane implements TunPacketHandler {
     private final List<Channel> toFlush = new ArrayList<>(2);
     private final Runnable flush = this::flushPending;
     private final ChannelHandler blackHandler = new BlackHandler();
+    private final Runnable housekeeping = this::housekeeping;
     private volatile Tables tables = Tables.EMPTY;
-    private TunQueueIo tun;
+    private volatile IkeSink ikeSink;
+    private RedQueue tun;
 
     /**
      * What a lane looks up per packet. Immutable once published; replaced whole.
@@ -68,8 +77,29 @@ public final class Lane implements TunPacketHandler {
         }
     }
 
-    /** An inbound SA and the tunnel it belongs to. */
-    public record Inbound(InboundSa sa, TunnelLane tunnel) {}
+    /**
+     * An inbound SA, the tunnel it belongs to (this lane's view) and the record of its last activity.
+     *
+     * @param sa the SA, owned by this lane
+     * @param tunnel this lane's view of the SA's tunnel
+     * @param activity when the SA last decrypted a packet
+     */
+    public record Inbound(InboundSa sa, TunnelLane tunnel, InboundActivity activity) {
+        /** An inbound SA with a fresh activity record. */
+        public Inbound(InboundSa sa, TunnelLane tunnel) {
+            this(sa, tunnel, new InboundActivity());
+        }
+    }
+
+    /**
+     * Receives the IKE messages that arrive on this lane's sockets (RFC 3948 §2.2), the non-ESP marker
+     * already removed. Called on the lane's thread; it must hand the message on without blocking.
+     */
+    @FunctionalInterface
+    public interface IkeSink {
+        /** Takes ownership of {@code message}. */
+        void ikeReceived(ByteBuf message, InetSocketAddress local, InetSocketAddress remote);
+    }
 
     /** Bytes kept free before and after each segment: at least ESP's headroom and tailroom. */
     private static final int SEGMENT_ROOM = 64;
@@ -143,9 +173,44 @@ public final class Lane implements TunPacketHandler {
         return blackHandler;
     }
 
-    /** Attaches the lane's TUN queue. Lane thread. */
-    public void attach(TunQueueIo tunQueue) {
-        this.tun = tunQueue;
+    /** Attaches the lane's red side (its TUN queue or traffic sink). Lane thread. */
+    public void attach(RedQueue redQueue) {
+        this.tun = redQueue;
+    }
+
+    /**
+     * Hands IKE messages arriving on this lane's sockets to {@code sink} from now on (null: count them as
+     * {@link PathDrop#IKE_NOT_HANDLED} and drop them). Any thread.
+     */
+    public void ikeSink(IkeSink sink) {
+        this.ikeSink = sink;
+    }
+
+    /**
+     * Checks the SAs' time limits and samples inbound activity every {@code periodNanos} on the lane's
+     * thread, so that time limits fire even when no packet flows. Any thread; call once.
+     */
+    public void startHousekeeping(long periodNanos) {
+        loop.scheduleAtFixedRate(housekeeping, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void housekeeping() {
+        long now = System.nanoTime();
+        Tables current = tables;
+        for (Inbound in : current.sad().values()) {
+            in.sa().checkTime(now);
+            in.activity().sample(in.sa(), now);
+        }
+        for (TunnelLane tunnel : current.spdTargets()) {
+            checkTime(tunnel.own(), now);
+            checkTime(tunnel.fallback(), now);
+        }
+    }
+
+    private static void checkTime(TunnelLane.Sender sender, long now) {
+        if (sender != null) {
+            sender.sa().checkTime(now);
+        }
     }
 
     /** Replaces the lane's tables. Lane thread (submit it to {@link #eventLoop()}). */
@@ -177,16 +242,24 @@ public final class Lane implements TunPacketHandler {
             drop(packet, PathDrop.NO_POLICY);
             return;
         }
+        TunnelLane.Sender sender = tunnel.sender();
+        if (sender == null || sender != tunnel.own()) {
+            tunnel.acquire().fire(); // on the fallback SA or without any: ask for an SA of our own
+            if (sender == null) {
+                drop(packet, PathDrop.NO_SA);
+                return;
+            }
+        }
         int innerBytes = packet.readableBytes();
         int version = packet.getUnsignedByte(packet.readerIndex()) >>> 4;
         DropReason reason =
-                tunnel.outbound().encapsulate(packet, version == 6 ? EspSa.NEXT_HEADER_IPV6 : EspSa.NEXT_HEADER_IPV4);
+                sender.sa().encapsulate(packet, version == 6 ? EspSa.NEXT_HEADER_IPV6 : EspSa.NEXT_HEADER_IPV4);
         if (reason != DropReason.NONE) {
             counters.drop(reason);
             packet.release();
             return;
         }
-        Channel channel = tunnel.channel();
+        Channel channel = sender.channel();
         if (!channel.isWritable()) {
             channel.flush(); // hand the batch so far to the kernel before giving up on this packet
             if (!channel.isWritable()) {
@@ -194,7 +267,7 @@ public final class Lane implements TunPacketHandler {
                 return;
             }
         }
-        channel.write(new DatagramPacket(packet, tunnel.peer()), channel.voidPromise());
+        channel.write(new DatagramPacket(packet, sender.peer()), channel.voidPromise());
         counters.sent(innerBytes);
         scheduleFlush(channel);
     }
@@ -249,6 +322,19 @@ public final class Lane implements TunPacketHandler {
         }
     }
 
+    private void ike(DatagramPacket datagram) {
+        counters.ikeReceived();
+        IkeSink sink = ikeSink;
+        if (sink == null) {
+            counters.drop(PathDrop.IKE_NOT_HANDLED);
+            datagram.release();
+            return;
+        }
+        ByteBuf message = datagram.content();
+        Port4500Demux.skipNonEspMarker(message);
+        sink.ikeReceived(message, datagram.recipient(), datagram.sender());
+    }
+
     private void drop(ByteBuf packet, PathDrop reason) {
         counters.drop(reason);
         packet.release();
@@ -271,11 +357,7 @@ public final class Lane implements TunPacketHandler {
             Port4500Verdict verdict = Port4500Demux.classify(datagram.content());
             switch (verdict) {
                 case ESP -> inbound(datagram);
-                case IKE -> {
-                    counters.ikeReceived();
-                    counters.drop(PathDrop.IKE_NOT_HANDLED);
-                    datagram.release();
-                }
+                case IKE -> ike(datagram);
                 case KEEPALIVE -> {
                     counters.keepalive();
                     datagram.release();

@@ -7,6 +7,11 @@ package net.ipsecgw.core.datapath;
 public enum PathDrop {
     /** Outbound: no tunnel's traffic selectors cover the packet (RFC 4301 §5.1: DISCARD). */
     NO_POLICY,
+    /**
+     * Outbound: a tunnel's policy covers the packet, but the lane has no usable SA for it (none
+     * negotiated yet, or hard-expired without a fallback): dropped, and an acquire is reported.
+     */
+    NO_SA,
     /** Inbound: the decrypted packet's addresses are outside its SA's traffic selectors (RFC 4301 §5.2). */
     POLICY_MISMATCH,
     /**
@@ -20,7 +25,7 @@ public enum PathDrop {
     IKE_NOT_HANDLED,
     /** Outbound: the lane's socket has too much unsent data; dropping beats queueing without bound. */
     SEND_BACKLOG,
-    /** The TUN queue refused a decrypted packet (counted in the queue's own counters too). */
+    /** The red side (TUN queue or traffic sink) refused a decrypted packet (counted there too). */
     TUN_WRITE_FAILED;
 
     static final PathDrop[] VALUES = values();

@@ -10,6 +10,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import net.ipsecgw.core.linux.TunFdMode;
 import net.ipsecgw.core.linux.TunQueue;
+import net.ipsecgw.core.red.RedQueue;
 
 /**
  * One TUN queue's packet I/O, registered on its lane's event loop through Netty 4.2's {@code IoHandle}
@@ -28,7 +29,7 @@ import net.ipsecgw.core.linux.TunQueue;
  * <p>Owned by the lane's event loop thread: {@link #write(ByteBuf)} must be called on it; {@link
  * #close()}, {@link #closeFuture()} and {@link #counters()} may be called from any thread.
  */
-public interface TunQueueIo extends AutoCloseable {
+public interface TunQueueIo extends RedQueue, AutoCloseable {
     /**
      * Registers {@code queue} on {@code loop} and starts reading. The returned future completes (on
      * the loop) once reads are armed.
@@ -79,6 +80,7 @@ public interface TunQueueIo extends AutoCloseable {
      * @return false when the packet was dropped (counted in {@link #counters()} by reason); for
      *     io_uring, true means submitted and a later failure is counted as well
      */
+    @Override
     boolean write(ByteBuf packet);
 
     /** The queue this I/O reads and writes. */

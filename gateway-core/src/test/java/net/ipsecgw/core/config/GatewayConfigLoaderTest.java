@@ -240,6 +240,42 @@ class GatewayConfigLoaderTest {
     }
 
     @Test
+    void redSideIsTunUnlessGeneratorModeIsChosen() throws IOException {
+        assertEquals(
+                GatewayConfig.RedMode.TUN,
+                GatewayConfigLoader.load(write(MINIMAL)).red().mode());
+
+        GatewayConfig config = GatewayConfigLoader.load(write(MINIMAL.replace("gateway:\n", """
+                gateway:
+                  red:
+                    mode: generator
+                    generator:
+                      local-prefix: 10.1.0.0/24
+                      remote-prefix: 10.2.0.0/24
+                      rate: 500
+                """)));
+        GatewayConfig.Generator generator = config.red().generator();
+        assertEquals(GatewayConfig.RedMode.GENERATOR, config.red().mode());
+        assertEquals("10.1.0.0/24", generator.localPrefix().toString());
+        assertEquals("10.2.0.0/24", generator.remotePrefix().toString());
+        assertEquals(500, generator.rate());
+        assertEquals(16, generator.flows(), "default");
+        assertEquals(256, generator.size(), "default");
+    }
+
+    @Test
+    void generatorModeWithoutItsPrefixesStopsLoadingNamingTheKey() throws IOException {
+        Path file = write(MINIMAL.replace("gateway:\n", """
+                gateway:
+                  red:
+                    mode: generator
+                """));
+        GatewayConfigLoader.ConfigurationException e = org.junit.jupiter.api.Assertions.assertThrows(
+                GatewayConfigLoader.ConfigurationException.class, () -> GatewayConfigLoader.load(file));
+        assertTrue(e.getMessage().contains("gateway.red.generator: must be given in generator mode"), e.getMessage());
+    }
+
+    @Test
     void keepaliveOfZeroSecondsTurnsKeepalivesOffInsteadOfTakingTheDefault() throws IOException {
         GatewayConfig config = GatewayConfigLoader.load(write(MINIMAL.replace("gateway:\n", """
                 gateway:

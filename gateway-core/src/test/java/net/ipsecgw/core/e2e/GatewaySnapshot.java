@@ -56,7 +56,7 @@ record GatewaySnapshot(String text, List<Map<String, Long>> lanes, List<Sa> sas)
                         Long.parseLong(words.get("spi").replaceFirst("^0x", ""), 16),
                         Long.parseLong(words.get("packets")),
                         Long.parseLong(words.get("bytes"))));
-            } else {
+            } else if (!line.startsWith("child=") && !line.startsWith("generator=")) {
                 throw new IllegalArgumentException("unknown status line: " + line);
             }
         }

@@ -275,7 +275,15 @@ public record IkeIdentity(int idType, byte[] data) {
             return plain;
         }
         // An FQDN such as "10.0.0.1" or an address with "=" would read back as another type.
-        return parse(plain).equals(this) ? plain : (idType == ID_FQDN ? "fqdn:" : "rfc822:") + plain;
+        return readsBackAsItself(plain) ? plain : (idType == ID_FQDN ? "fqdn:" : "rfc822:") + plain;
+    }
+
+    private boolean readsBackAsItself(String text) {
+        try {
+            return parse(text).equals(this);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private String plainText() {

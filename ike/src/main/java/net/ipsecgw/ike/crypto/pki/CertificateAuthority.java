@@ -85,6 +85,17 @@ public final class CertificateAuthority {
         return new CertificateAuthority(root, keys.getPrivate(), kind, random);
     }
 
+    /**
+     * A CA from an existing certificate and its private key, e.g. imported with {@link Pem}. The
+     * certificate is taken as it is; a certificate that is not a CA certificate issues certificates that
+     * validators refuse.
+     *
+     * @throws IllegalArgumentException for a key of a kind this CA cannot sign with
+     */
+    public static CertificateAuthority of(X509Certificate certificate, PrivateKey privateKey, SecureRandom random) {
+        return new CertificateAuthority(certificate, privateKey, KeyKind.of(privateKey), random);
+    }
+
     /** This CA's certificate. */
     public X509Certificate certificate() {
         return certificate;

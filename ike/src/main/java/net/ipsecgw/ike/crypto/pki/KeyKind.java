@@ -16,7 +16,7 @@ public enum KeyKind {
     ECDSA_P256("SHA256withECDSA"),
     /** ECDSA on P-384; certificates signed with ecdsa-with-SHA384. */
     ECDSA_P384("SHA384withECDSA"),
-    /** RSA with a 3072-bit modulus; certificates signed with sha256WithRSAEncryption. */
+    /** RSA with a 3072-bit modulus (any size when imported); certificates signed with sha256WithRSAEncryption. */
     RSA_3072("SHA256withRSA"),
     /** Ed25519; certificates signed with id-Ed25519. */
     ED25519("Ed25519");
@@ -30,6 +30,22 @@ public enum KeyKind {
     /** The JCA name of the algorithm a key of this kind signs certificates with. */
     String certificateSignatureAlgorithm() {
         return certificateSignatureAlgorithm;
+    }
+
+    /** The kind of an existing private key: EC on P-256 or P-384, RSA of any size, or Ed25519. */
+    static KeyKind of(java.security.PrivateKey key) {
+        if (key instanceof java.security.interfaces.ECKey ec) {
+            int bits = ec.getParams().getCurve().getField().getFieldSize();
+            if (bits == 256 || bits == 384) {
+                return bits == 256 ? ECDSA_P256 : ECDSA_P384;
+            }
+        } else if (key instanceof java.security.interfaces.RSAKey) {
+            return RSA_3072;
+        } else if (key instanceof java.security.interfaces.EdECKey ed
+                && "Ed25519".equalsIgnoreCase(ed.getParams().getName())) {
+            return ED25519;
+        }
+        throw new IllegalArgumentException("cannot sign certificates with a " + key.getAlgorithm() + " key");
     }
 
     /** A new key pair of this kind from the JDK's generators, drawing on {@code random}. */

@@ -1,0 +1,610 @@
+package net.ipsecgw.core.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.random.RandomGenerator;
+import net.ipsecgw.core.datapath.AcquireTrigger;
+import net.ipsecgw.core.datapath.InboundActivity;
+import net.ipsecgw.core.datapath.Lane;
+import net.ipsecgw.core.datapath.PathDrop;
+import net.ipsecgw.core.datapath.TunnelEntry;
+import net.ipsecgw.core.datapath.TunnelLane;
+import net.ipsecgw.core.red.GeneratedPacket;
+import net.ipsecgw.core.red.TrafficGenerator;
+import net.ipsecgw.core.spd.IpPrefix;
+import net.ipsecgw.core.spd.Spd;
+import net.ipsecgw.esp.DropReason;
+import net.ipsecgw.esp.EspCipherSuite;
+import net.ipsecgw.esp.EspSa;
+import net.ipsecgw.esp.InboundSa;
+import net.ipsecgw.esp.KeyMaterial;
+import net.ipsecgw.esp.LifetimeListener;
+import net.ipsecgw.esp.OutboundSa;
+import net.ipsecgw.esp.SaLifetime;
+import net.ipsecgw.esp.SaParameters;
+import net.ipsecgw.ike.dataplane.ChildSaSpec;
+import net.ipsecgw.ike.dataplane.ChildSaUsage;
+import net.ipsecgw.ike.dataplane.DataPlaneListener;
+import net.ipsecgw.ike.dataplane.TsRange;
+import net.ipsecgw.natt.SpiAllocator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Drives {@link LaneDataPlane} as the IKE control plane will, on a control loop, over two real lanes
+ * (each on its own event loop) whose sockets are embedded channels: SPIs steer to their lane and are
+ * never reused while in use; fallback and per-CPU pairs land in the right lanes' tables, newer pairs
+ * replace older ones for sending while the older inbound SAs stay until removed; traffic that has a
+ * policy but no SA is dropped as {@link PathDrop#NO_SA} and acquired at most once a second per lane;
+ * byte, packet and time limits reach the listener once each, after which the lane stops using the SA;
+ * and usage sums over the lanes.
+ */
+class LaneDataPlaneTest {
+    private static final int LANES = 2;
+    private static final int SIZE = 256;
+    private static final InetSocketAddress PEER = new InetSocketAddress("192.0.2.2", 4500);
+    private static final int MANUAL_SPI = 0x2000;
+
+    private final List<MultiThreadIoEventLoopGroup> groups = new ArrayList<>();
+    private final List<Lane> lanes = new ArrayList<>();
+    private final List<EmbeddedChannel> natT = new ArrayList<>();
+    private final List<EmbeddedChannel> sourcePort = new ArrayList<>();
+    private final RecordingListener listener = new RecordingListener();
+    private final List<Integer> scriptedSpis = new ArrayList<>();
+    private DefaultEventLoop control;
+    private LaneDataPlane dataPlane;
+    private long nextId = 1;
+
+    @BeforeEach
+    void startLanes() throws Exception {
+        control = new DefaultEventLoop();
+        for (int k = 0; k < LANES; k++) {
+            MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+            groups.add(group);
+            lanes.add(new Lane(k, group.next()));
+            natT.add(new EmbeddedChannel());
+            sourcePort.add(new EmbeddedChannel());
+        }
+        lanes.forEach(lane -> lane.startHousekeeping(TimeUnit.MILLISECONDS.toNanos(50)));
+        dataPlane = new LaneDataPlane(
+                lanes,
+                control,
+                (k, multiport) -> (multiport ? sourcePort : natT).get(k),
+                new int[] {50001, 50002},
+                4500,
+                List.of(manualTunnel()),
+                IkeSender.NONE,
+                new ScriptedRandom());
+        onControl(() -> {
+            dataPlane.listener(listener);
+            return null;
+        });
+    }
+
+    @AfterEach
+    void stopLanes() {
+        groups.forEach(g -> g.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly());
+        control.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        natT.forEach(EmbeddedChannel::finishAndReleaseAll);
+        sourcePort.forEach(EmbeddedChannel::finishAndReleaseAll);
+    }
+
+    // ---- SPIs ----
+
+    @Test
+    void allocatedSpisMapToTheirLaneAndAvoidTheReservedRange() throws Exception {
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            int lane = i % LANES;
+            int spi = onControl(() -> dataPlane.allocateSpi(lane));
+            assertEquals(lane, SpiAllocator.laneOf(spi, LANES));
+            assertTrue(Integer.compareUnsigned(spi, 255) > 0, "not 0-255");
+            assertTrue(seen.add(spi), "never twice");
+        }
+    }
+
+    @Test
+    void spisInUseByManualOrInstalledSasOrAllocatedAreNeverHandedOutAgainUntilFreed() throws Exception {
+        int first = onControl(() -> dataPlane.allocateSpi(0));
+        scriptedSpis.addAll(List.of(MANUAL_SPI, first, 0x3000));
+        assertEquals(0x3000, onControl(() -> dataPlane.allocateSpi(0)), "the manual and allocated SPIs are skipped");
+
+        onControl(() -> {
+            dataPlane.releaseSpi(0x3000);
+            return null;
+        });
+        scriptedSpis.addAll(List.of(0x3000));
+        assertEquals(0x3000, onControl(() -> dataPlane.allocateSpi(0)), "a released SPI is free again");
+
+        ChildSaSpec pair = perCpu(0, first, 0x9000, SaLifetime.UNLIMITED, false);
+        await(onControl(() -> dataPlane.install(pair)));
+        await(onControl(() -> dataPlane.remove(pair.id())));
+        scriptedSpis.addAll(List.of(first));
+        assertEquals(first, onControl(() -> dataPlane.allocateSpi(0)), "a removed pair's SPI is free again");
+    }
+
+    @Test
+    void perCpuPairWhoseSpiTheKernelSteersElsewhereIsRefused() throws Exception {
+        int laneOneSpi = onControl(() -> dataPlane.allocateSpi(1));
+        CompletionStage<Void> refused =
+                onControl(() -> dataPlane.install(perCpu(0, laneOneSpi, 0x9000, SaLifetime.UNLIMITED, false)));
+
+        ExecutionException e = assertThrows(ExecutionException.class, () -> await(refused));
+        assertInstanceOf(IllegalArgumentException.class, e.getCause());
+        assertTrue(
+                e.getCause().getMessage().contains("to lane 1, not 0"),
+                e.getCause().getMessage());
+    }
+
+    // ---- tables ----
+
+    @Test
+    void fallbackPairPutsItsInboundSaOnLaneSpiModNAndACopyOfItsOutboundSaOnEveryLane() throws Exception {
+        int spi = onControl(() -> dataPlane.allocateSpi(1));
+        ChildSaSpec fallback = fallback(spi, 0x5000, SaLifetime.UNLIMITED);
+        await(onControl(() -> dataPlane.install(fallback)));
+
+        assertNotNull(lanes.get(1).tables().sad().get(spi));
+        assertNull(lanes.get(0).tables().sad().get(spi));
+        assertNotNull(lanes.get(0).tables().sad().get(MANUAL_SPI), "the manual tunnel stays installed");
+        TunnelLane lane0 = view(0);
+        TunnelLane lane1 = view(1);
+        for (int k = 0; k < LANES; k++) {
+            TunnelLane view = view(k);
+            assertNull(view.own());
+            assertEquals(0x5000, view.fallback().sa().spi());
+            assertSame(natT.get(k), view.fallback().channel(), "the fallback SA sends from the NAT-T port");
+            assertEquals(PEER, view.fallback().peer());
+        }
+        assertNotSame(lane0.fallback().sa(), lane1.fallback().sa(), "each lane owns its copy");
+    }
+
+    @Test
+    void perCpuPairWithMultiportSendsFromItsLanesSourcePortAndOtherLanesKeepTheFallback() throws Exception {
+        await(onControl(() -> dataPlane.install(fallback(dataPlane.allocateSpi(0), 0x5000, SaLifetime.UNLIMITED))));
+        int spi = onControl(() -> dataPlane.allocateSpi(0));
+        await(onControl(() -> dataPlane.install(perCpu(0, spi, 0x5100, SaLifetime.UNLIMITED, true))));
+
+        assertEquals(0x5100, view(0).own().sa().spi());
+        assertSame(sourcePort.get(0), view(0).own().channel());
+        assertNull(view(1).own());
+        assertEquals(0x5000, view(1).outbound().spi());
+        assertNotNull(lanes.get(0).tables().sad().get(spi));
+
+        List<ChildSaStatus> status = dataPlane.childSas();
+        assertEquals(2, status.size());
+        ChildSaStatus perCpu =
+                status.stream().filter(s -> s.lane() == 0).findFirst().orElseThrow();
+        assertEquals(50001, perCpu.sourcePort());
+        assertEquals(0, perCpu.inboundLane());
+        ChildSaStatus shared = status.stream()
+                .filter(s -> s.lane() == ChildSaSpec.FALLBACK)
+                .findFirst()
+                .orElseThrow();
+        assertEquals(4500, shared.sourcePort());
+    }
+
+    @Test
+    void newerPairReplacesTheOutboundSaWhileTheOlderInboundSaStaysUntilRemoved() throws Exception {
+        int oldSpi = onControl(() -> dataPlane.allocateSpi(0));
+        ChildSaSpec old = perCpu(0, oldSpi, 0x6000, SaLifetime.UNLIMITED, false);
+        await(onControl(() -> dataPlane.install(old)));
+        int newSpi = onControl(() -> dataPlane.allocateSpi(0));
+        ChildSaSpec rekeyed = perCpu(0, newSpi, 0x6002, SaLifetime.UNLIMITED, false);
+        await(onControl(() -> dataPlane.install(rekeyed)));
+
+        assertEquals(0x6002, view(0).own().sa().spi(), "the newer pair sends");
+        assertNotNull(lanes.get(0).tables().sad().get(oldSpi), "the older pair still receives");
+        assertNotNull(lanes.get(0).tables().sad().get(newSpi));
+
+        await(onControl(() -> dataPlane.remove(old.id())));
+        assertNull(lanes.get(0).tables().sad().get(oldSpi));
+        assertEquals(0x6002, view(0).own().sa().spi());
+        assertEquals(ChildSaUsage.NONE, onControl(() -> dataPlane.usage(old.id())));
+    }
+
+    @Test
+    void spdUsesThePairsNarrowedSelectorsInsteadOfThePolicy() throws Exception {
+        onControl(() -> {
+            dataPlane.installPolicy(
+                    "t", List.of(ts("10.1.0.0", "10.1.255.255")), List.of(ts("10.2.0.0", "10.2.255.255")));
+            return null;
+        });
+        assertNotNull(lookup(0, "10.1.5.1", "10.2.5.1"), "the policy covers the /16s");
+
+        ChildSaSpec narrowed = new ChildSaSpec(
+                nextId++,
+                "t",
+                ChildSaSpec.FALLBACK,
+                onControl(() -> dataPlane.allocateSpi(0)),
+                0x7000,
+                EspCipherSuite.AES_128_GCM_16,
+                key(1),
+                key(2),
+                false,
+                64,
+                SaLifetime.UNLIMITED,
+                List.of(ts("10.1.1.0", "10.1.1.255")),
+                List.of(ts("10.2.1.0", "10.2.1.255")),
+                PEER,
+                false);
+        await(onControl(() -> dataPlane.install(narrowed)));
+
+        assertNull(lookup(0, "10.1.5.1", "10.2.5.1"), "outside the narrowed selectors");
+        assertEquals("t", lookup(1, "10.1.1.5", "10.2.1.7").name());
+    }
+
+    @Test
+    void removePolicyRemovesTheTunnelAndEveryPairOfIt() throws Exception {
+        onControl(() -> {
+            dataPlane.installPolicy(
+                    "t", List.of(ts("10.1.0.0", "10.1.255.255")), List.of(ts("10.2.0.0", "10.2.255.255")));
+            return null;
+        });
+        int spi = onControl(() -> dataPlane.allocateSpi(1));
+        await(onControl(() -> dataPlane.install(perCpu(1, spi, 0x8000, SaLifetime.UNLIMITED, false))));
+        await(onControl(() -> dataPlane.removePolicy("t")));
+
+        for (Lane lane : lanes) {
+            assertTrue(
+                    lane.tables().spdTargets().stream().noneMatch(t -> t.name().equals("t")));
+        }
+        assertEquals(Set.of(), lanes.get(1).tables().sad().keySet());
+        assertEquals(List.of(), dataPlane.childSas());
+    }
+
+    // ---- acquires ----
+
+    @Test
+    void policyWithoutSaDropsAsNoSaAndAcquiresAtMostOncePerSecondPerLane() throws Exception {
+        onControl(() -> {
+            dataPlane.installPolicy(
+                    "t", List.of(ts("10.1.0.0", "10.1.255.255")), List.of(ts("10.2.0.0", "10.2.255.255")));
+            return null;
+        });
+        await(onControl(() -> dataPlane.publish()));
+
+        send(0, 50);
+        send(1, 50);
+        Thread.sleep(200);
+
+        assertEquals(50, lanes.get(0).counters().drops(PathDrop.NO_SA));
+        assertEquals(50, lanes.get(1).counters().drops(PathDrop.NO_SA));
+        assertEquals(List.of("t/0", "t/1"), listener.acquires.stream().sorted().toList(), "one per lane");
+
+        Thread.sleep(1100);
+        send(0, 5);
+        eventually(() -> listener.acquires.size() == 3);
+        assertEquals("t/0", listener.acquires.get(2));
+    }
+
+    @Test
+    void laneOnTheFallbackSaAcquiresAndALaneWithItsOwnSaDoesNot() throws Exception {
+        await(onControl(() -> dataPlane.install(fallback(dataPlane.allocateSpi(0), 0x5000, SaLifetime.UNLIMITED))));
+        await(onControl(
+                () -> dataPlane.install(perCpu(1, dataPlane.allocateSpi(1), 0x5101, SaLifetime.UNLIMITED, false))));
+
+        send(0, 10);
+        send(1, 10);
+        Thread.sleep(200);
+
+        assertEquals(List.of("t/0"), List.copyOf(listener.acquires));
+        assertEquals(10, lanes.get(0).counters().espSent());
+        assertEquals(10, lanes.get(1).counters().espSent());
+    }
+
+    // ---- lifetimes ----
+
+    @Test
+    void byteLimitsAreReportedOnceEachAndTheLaneThenFallsBackToTheFallbackSa() throws Exception {
+        await(onControl(() -> dataPlane.install(fallback(dataPlane.allocateSpi(1), 0x5000, SaLifetime.UNLIMITED))));
+        SaLifetime bytes = new SaLifetime(4 * SIZE, 8 * SIZE, 0, 0, Duration.ZERO, Duration.ZERO);
+        ChildSaSpec limited = perCpu(0, onControl(() -> dataPlane.allocateSpi(0)), 0x5100, bytes, false);
+        await(onControl(() -> dataPlane.install(limited)));
+
+        send(0, 10);
+
+        eventually(() -> listener.expiries.size() == 2);
+        assertEquals(List.of(limited.id() + ":soft", limited.id() + ":hard"), List.copyOf(listener.expiries));
+        assertEquals(8, onControl(() -> dataPlane.usage(limited.id())).outboundPackets());
+        long fallbackId = limited.id() - 1;
+        assertEquals(2, onControl(() -> dataPlane.usage(fallbackId)).outboundPackets(), "after the hard limit");
+        assertEquals(10, lanes.get(0).counters().espSent());
+    }
+
+    @Test
+    void packetLimitsAreReportedOnceEachAndWithoutFallbackTheLaneDropsAsNoSa() throws Exception {
+        SaLifetime packets = new SaLifetime(0, 0, 3, 5, Duration.ZERO, Duration.ZERO);
+        ChildSaSpec limited = perCpu(0, onControl(() -> dataPlane.allocateSpi(0)), 0x5100, packets, false);
+        await(onControl(() -> dataPlane.install(limited)));
+
+        send(0, 7);
+        Thread.sleep(200);
+
+        assertEquals(List.of(limited.id() + ":soft", limited.id() + ":hard"), List.copyOf(listener.expiries));
+        assertEquals(5, lanes.get(0).counters().espSent());
+        assertEquals(2, lanes.get(0).counters().drops(PathDrop.NO_SA));
+        assertEquals(List.of("t/0"), List.copyOf(listener.acquires), "the lane asks for a new SA");
+    }
+
+    @Test
+    void timeLimitsFireWithoutAnyTrafficOnceEachSoftFirst() throws Exception {
+        SaLifetime time = SaLifetime.ofTime(Duration.ofMillis(200), Duration.ofMillis(500));
+        ChildSaSpec limited = fallback(onControl(() -> dataPlane.allocateSpi(1)), 0x5000, time);
+        long installed = System.nanoTime();
+        await(onControl(() -> dataPlane.install(limited)));
+
+        eventually(() -> listener.expiries.size() >= 2);
+        Thread.sleep(300); // every lane's copy and the inbound SA expire too: still one report each
+        assertTrue(System.nanoTime() - installed >= TimeUnit.MILLISECONDS.toNanos(500));
+        assertEquals(List.of(limited.id() + ":soft", limited.id() + ":hard"), List.copyOf(listener.expiries));
+
+        send(1, 3);
+        Thread.sleep(100);
+        assertEquals(3, lanes.get(1).counters().drops(PathDrop.NO_SA), "a hard-expired SA is not used");
+    }
+
+    @Test
+    void expiryOfARemovedPairIsNotReported() throws Exception {
+        ChildSaSpec limited = fallback(
+                onControl(() -> dataPlane.allocateSpi(1)),
+                0x5000,
+                SaLifetime.ofTime(Duration.ofMillis(500), Duration.ofMillis(1000)));
+        await(onControl(() -> dataPlane.install(limited)));
+        await(onControl(() -> dataPlane.remove(limited.id())));
+
+        Thread.sleep(1300);
+        assertEquals(List.of(), List.copyOf(listener.expiries));
+    }
+
+    // ---- usage ----
+
+    @Test
+    void usageSumsTheFallbackCopiesOfAllLanesAndTracksTheLastInboundPacket() throws Exception {
+        int spi = onControl(() -> dataPlane.allocateSpi(1));
+        ChildSaSpec pair = fallback(spi, 0x5000, SaLifetime.UNLIMITED);
+        await(onControl(() -> dataPlane.install(pair)));
+        TrafficGenerator sink = attachSink(lanes.get(1));
+
+        send(0, 3);
+        send(1, 5);
+        receive(lanes.get(1), pair, 4);
+
+        ChildSaUsage usage = onControl(() -> dataPlane.usage(pair.id()));
+        assertEquals(8, usage.outboundPackets());
+        assertEquals(8L * SIZE, usage.outboundBytes());
+        assertEquals(4, usage.inboundPackets());
+        assertEquals(4L * SIZE, usage.inboundBytes());
+        assertEquals(4, sink.received());
+        long before = System.nanoTime();
+        eventually(() -> onControlUnchecked(() -> dataPlane.usage(pair.id()).lastInboundNanos()) != 0);
+        long last = onControl(() -> dataPlane.usage(pair.id())).lastInboundNanos();
+        assertTrue(last - before < TimeUnit.SECONDS.toNanos(1), "sampled within a housekeeping period");
+        assertEquals(ChildSaUsage.NONE, onControl(() -> dataPlane.usage(12345)));
+    }
+
+    // ---- helpers ----
+
+    private TrafficGenerator attachSink(Lane lane) throws Exception {
+        TrafficGenerator sink = new TrafficGenerator(
+                lane.index(),
+                lane.eventLoop(),
+                lane,
+                PooledByteBufAllocator.DEFAULT,
+                IpPrefix.parse("10.1.0.0/16"),
+                IpPrefix.parse("10.2.0.0/16"),
+                1,
+                0,
+                SIZE);
+        lane.eventLoop().submit(() -> lane.attach(sink)).get(5, TimeUnit.SECONDS);
+        return sink;
+    }
+
+    /** Hands {@code count} packets from 10.1.0.x to 10.2.0.x to lane {@code k}, as its red side would. */
+    private void send(int k, int count) throws Exception {
+        Lane lane = lanes.get(k);
+        lane.eventLoop()
+                .submit(() -> {
+                    for (int i = 0; i < count; i++) {
+                        lane.packetReceived(packet("10.1.0." + (i + 1), "10.2.0." + (i + 1), i));
+                    }
+                })
+                .get(5, TimeUnit.SECONDS);
+        lane.eventLoop().submit(() -> {}).get(5, TimeUnit.SECONDS); // the flush queued behind them
+    }
+
+    /** Sends {@code count} ESP packets as the peer would on {@code pair}'s inbound SA into {@code lane}'s socket. */
+    private void receive(Lane lane, ChildSaSpec pair, int count) throws Exception {
+        OutboundSa peer = new OutboundSa(
+                new SaParameters(
+                        pair.inboundSpi(), pair.suite(), pair.inboundKey(), pair.esn(), 0, SaLifetime.UNLIMITED),
+                LifetimeListener.NONE,
+                System.nanoTime());
+        lane.eventLoop()
+                .submit(() -> {
+                    EmbeddedChannel socket = new EmbeddedChannel(lane.blackHandler());
+                    for (int i = 0; i < count; i++) {
+                        ByteBuf esp = packet("10.2.0.9", "10.1.0.9", i);
+                        assertEquals(DropReason.NONE, peer.encapsulate(esp, EspSa.NEXT_HEADER_IPV4));
+                        socket.writeInbound(new DatagramPacket(esp, new InetSocketAddress("192.0.2.1", 4500), PEER));
+                    }
+                    socket.finishAndReleaseAll();
+                })
+                .get(5, TimeUnit.SECONDS);
+    }
+
+    private static ByteBuf packet(String source, String destination, int seq) {
+        ByteBuf buf = Unpooled.directBuffer(64 + SIZE + 64);
+        buf.setIndex(64, 64);
+        GeneratedPacket.write(
+                buf,
+                SIZE,
+                IpPrefix.parse(source).ipv4(),
+                IpPrefix.parse(destination).ipv4(),
+                1,
+                seq + 1);
+        return buf;
+    }
+
+    private TunnelLane lookup(int lane, String source, String destination) {
+        ByteBuf probe = packet(source, destination, 0);
+        try {
+            return lanes.get(lane).tables().spd().lookup(probe, probe.readerIndex());
+        } finally {
+            probe.release();
+        }
+    }
+
+    private TunnelLane view(int lane) {
+        return lanes.get(lane).tables().spdTargets().stream()
+                .filter(t -> t.name().equals("t"))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private ChildSaSpec perCpu(int lane, int inSpi, int outSpi, SaLifetime lifetime, boolean multiport) {
+        return spec(lane, inSpi, outSpi, lifetime, multiport);
+    }
+
+    private ChildSaSpec fallback(int inSpi, int outSpi, SaLifetime lifetime) {
+        return spec(ChildSaSpec.FALLBACK, inSpi, outSpi, lifetime, false);
+    }
+
+    private ChildSaSpec spec(int lane, int inSpi, int outSpi, SaLifetime lifetime, boolean multiport) {
+        return new ChildSaSpec(
+                nextId++,
+                "t",
+                lane,
+                inSpi,
+                outSpi,
+                EspCipherSuite.AES_128_GCM_16,
+                key(inSpi),
+                key(outSpi),
+                false,
+                64,
+                lifetime,
+                List.of(ts("10.1.0.0", "10.1.255.255")),
+                List.of(ts("10.2.0.0", "10.2.255.255")),
+                PEER,
+                multiport);
+    }
+
+    private static KeyMaterial key(int seed) {
+        byte[] bytes = new byte[EspCipherSuite.AES_128_GCM_16.keyMaterialLength()];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) (seed * 31 + i);
+        }
+        return KeyMaterial.of(bytes);
+    }
+
+    private static TsRange ts(String start, String end) {
+        try {
+            return new TsRange(InetAddress.getByName(start), InetAddress.getByName(end), 0, 0, 65535);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** A manually keyed tunnel with one inbound SA (lane 0) and nothing to send on. */
+    private static TunnelEntry manualTunnel() {
+        InboundSa inbound = new InboundSa(
+                SaParameters.of(MANUAL_SPI, EspCipherSuite.AES_128_GCM_16, key(9), false),
+                LifetimeListener.NONE,
+                System.nanoTime());
+        List<TunnelLane> views = new ArrayList<>();
+        for (int k = 0; k < LANES; k++) {
+            views.add(new TunnelLane("manual", null, null, Spd.empty(), AcquireTrigger.NONE));
+        }
+        return new TunnelEntry(
+                "manual", List.of(), views, List.of(new TunnelEntry.InboundEntry(inbound, new InboundActivity())));
+    }
+
+    private <T> T onControl(Callable<T> task) throws Exception {
+        return control.submit(task).get(5, TimeUnit.SECONDS);
+    }
+
+    private <T> T onControlUnchecked(Callable<T> task) {
+        try {
+            return onControl(task);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void await(CompletionStage<Void> stage) throws Exception {
+        stage.toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    private static void eventually(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "condition not met within 5 s");
+            Thread.sleep(10);
+        }
+    }
+
+    /** Draws the scripted SPIs first (as raw draws), then a fixed sequence. */
+    private final class ScriptedRandom implements RandomGenerator {
+        private final RandomGenerator rest = RandomGenerator.of("L64X128MixRandom");
+
+        @Override
+        public int nextInt() {
+            return scriptedSpis.isEmpty() ? rest.nextInt() : scriptedSpis.removeFirst();
+        }
+
+        @Override
+        public long nextLong() {
+            return rest.nextLong();
+        }
+    }
+
+    /** Keeps what the data plane reports, in order; called on the control loop, read by the test. */
+    private static final class RecordingListener implements DataPlaneListener {
+        final List<String> acquires = new CopyOnWriteArrayList<>();
+        final List<String> expiries = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void expired(long id, boolean hard) {
+            expiries.add(id + (hard ? ":hard" : ":soft"));
+        }
+
+        @Override
+        public void acquire(String tunnel, int lane) {
+            acquires.add(tunnel + "/" + lane);
+        }
+
+        @Override
+        public void ikeReceived(ByteBuf message, InetSocketAddress local, InetSocketAddress remote) {
+            message.release();
+        }
+    }
+}

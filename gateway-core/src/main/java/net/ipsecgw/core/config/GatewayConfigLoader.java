@@ -17,6 +17,7 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.boot.convert.ApplicationConversionService;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.core.convert.ConversionFailedException;
+import org.springframework.core.convert.ConverterNotFoundException;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.FileSystemResource;
 import org.yaml.snakeyaml.error.Mark;
@@ -94,6 +95,13 @@ public final class GatewayConfigLoader {
                     .sorted()
                     .collect(Collectors.joining(", "));
             return names + ": not a known setting (misspelled?)";
+        }
+        ConverterNotFoundException noConverter = find(e, ConverterNotFoundException.class);
+        if (noConverter != null
+                && noConverter.getSourceType() != null
+                && Number.class.isAssignableFrom(noConverter.getSourceType().getType())) {
+            // YAML reads 0x... and runs of digits as numbers; the value itself is not repeated (a secret).
+            return key + ": YAML read this value as a number; write it in quotes";
         }
         ConversionFailedException conversion = find(e, ConversionFailedException.class);
         if (conversion != null) {

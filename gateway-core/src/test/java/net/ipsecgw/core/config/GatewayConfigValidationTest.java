@@ -353,6 +353,41 @@ class GatewayConfigValidationTest {
                         replace("spi: 8449 # 0x2101, in decimal", "spi: 8448"),
                         "gateway.tunnels[0].manual.inbound[2].spi",
                         "0x2100 is already the SPI of tunnels[0].manual.inbound[1]"),
+                // IKE connections
+                row(
+                        "an unquoted hex PSK, which YAML reads as a number",
+                        replace(
+                                "psk: \"0x6b1f0e56a4b8d1c2e9f3a7c50d4e8b2a1c3f5e7d9b0a2c4e6f8a1b3c5d7e9f0a\"",
+                                "psk: 0x6b1f0e56a4b8d1c2e9f3a7c50d4e8b2a1c3f5e7d9b0a2c4e6f8a1b3c5d7e9f0a"),
+                        "gateway.connections[1].psk",
+                        "YAML read this value as a number; write it in quotes"),
+                row(
+                        "a PSK that is too short",
+                        replace(
+                                "psk: \"0x6b1f0e56a4b8d1c2e9f3a7c50d4e8b2a1c3f5e7d9b0a2c4e6f8a1b3c5d7e9f0a\"",
+                                "psk: \"0x6b1f0e56\""),
+                        "gateway.connections[1].psk",
+                        "has 4 bytes; use at least 16"),
+                row(
+                        "an IKE proposal with a non-AEAD cipher",
+                        replace("[aes256gcm16-prfsha384-ecp384, aes128gcm16", "[aes256-sha384-ecp384, aes128gcm16"),
+                        "gateway.connections[0].ike-proposals[0]",
+                        "'aes256' is not an IKE algorithm this gateway supports"),
+                row(
+                        "a traffic selector with a bad prefix",
+                        replace("remote-ts: [10.50.0.0/16,", "remote-ts: [10.50.0.0/36,"),
+                        "gateway.connections[0].remote-ts[0]",
+                        "has a prefix length that is not 0-32"),
+                row(
+                        "initiating to any address",
+                        replace("remote-address: \"%any\"", "remote-address: \"%any\"\n      start-action: initiate"),
+                        "gateway.connections[1].start-action",
+                        "there is no peer to initiate to"),
+                row(
+                        "a connection named like a tunnel",
+                        replace("    - name: hq\n", "    - name: site-b\n"),
+                        "gateway.connections[0].name",
+                        "is already the name of tunnels[0]"),
                 // the file itself
                 row("a missing file", NO_FILE, null, "the configuration file does not exist"),
                 row(

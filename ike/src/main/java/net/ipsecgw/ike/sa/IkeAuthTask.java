@@ -70,7 +70,10 @@ final class IkeAuthTask implements Task {
 
     @Override
     public Status processResponse(Exchange exchange) {
-        if (exchange.receivedError().isPresent()) {
+        if (exchange.in().first(AuthPayload.class).isEmpty()
+                && exchange.receivedError().isPresent()) {
+            // An error beside AUTH concerns the first Child SA only (RFC 7296 §1.2); without AUTH it ends
+            // the IKE SA.
             sa.context()
                     .events()
                     .log(

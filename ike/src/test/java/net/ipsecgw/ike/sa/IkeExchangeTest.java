@@ -371,6 +371,132 @@ class IkeExchangeTest {
     }
 
     @Test
+    void disjointTrafficSelectorsGiveTsUnacceptableAndAnIkeSaWithoutChildSas() {
+        ConnectionConfig elsewhere = new ConnectionConfig(
+                "site",
+                "10.0.0.1",
+                null,
+                null,
+                null,
+                null,
+                net.ipsecgw.ike.config.Secret.valueOf(TwoPeers.PSK),
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of("10.9.0.0/16"),
+                List.of("10.8.0.0/16"),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
+        TwoPeers peers = new TwoPeers(2, 2, TwoPeers.defaultAtA(), elsewhere);
+        peers.a.initiate("site");
+        // HDR, SK{IDi, AUTH, SAi2, TSi(10.1/16), TSr(10.2/16)}  -->
+        //                        <--  HDR, SK{IDr, AUTH, N(TS_UNACCEPTABLE)}
+        peers.deliverAll();
+
+        assertEquals(IkeSa.State.ESTABLISHED, peers.a.current("site").state(), "the IKE SA stays up");
+        assertTrue(peers.planeA.installed.isEmpty());
+        assertTrue(peers.planeB.installed.isEmpty());
+        assertTrue(peers.events.stream().anyMatch(e -> e.contains("TS_UNACCEPTABLE")), peers.events.toString());
+    }
+
+    @Test
+    void narrowedTrafficSelectorsAreWhatBothSidesInstall() {
+        ConnectionConfig narrowB = new ConnectionConfig(
+                "site",
+                "10.0.0.1",
+                null,
+                null,
+                null,
+                null,
+                net.ipsecgw.ike.config.Secret.valueOf(TwoPeers.PSK),
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of("10.2.5.0/24"),
+                List.of("10.1.0.0/20"),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
+        TwoPeers peers = new TwoPeers(1, 1, TwoPeers.defaultAtA(), narrowB);
+        peers.a.initiate("site");
+        peers.deliverAll();
+
+        ChildSaSpec atA = peers.planeA.installed.values().iterator().next();
+        assertEquals("[10.1.0.0-10.1.15.255]", atA.localTs().toString(), "A's side narrowed to B's remote-ts");
+        assertEquals("[10.2.5.0-10.2.5.255]", atA.remoteTs().toString(), "B's side narrowed to B's local-ts");
+        assertPairsMirror(peers);
+    }
+
+    @Test
+    void dpdActionRestartInitiatesAgainOnceThePeerAnswers() {
+        ConnectionConfig restarting = new ConnectionConfig(
+                "site",
+                "10.0.0.2",
+                null,
+                null,
+                null,
+                null,
+                net.ipsecgw.ike.config.Secret.valueOf(TwoPeers.PSK),
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of("10.1.0.0/16"),
+                List.of("10.2.0.0/16"),
+                null,
+                null,
+                null,
+                null,
+                null,
+                java.time.Duration.ofSeconds(30),
+                ConnectionConfig.DpdAction.RESTART,
+                null,
+                null,
+                null,
+                null,
+                null);
+        TwoPeers peers = new TwoPeers(1, 1, restarting, TwoPeers.defaultAtB());
+        peers.a.initiate("site");
+        peers.deliverAll();
+        IkeSa first = peers.a.current("site");
+        peers.drop = d -> d.from().getAddress().equals(TwoPeers.B);
+        peers.run(Duration.ofMinutes(4)); // DPD finds B dead; the restart keeps failing while B is silent
+
+        peers.drop = d -> false;
+        peers.run(Duration.ofMinutes(1));
+
+        IkeSa again = peers.a.current("site");
+        assertNotNull(again, peers.events.toString());
+        assertTrue(again != first);
+        assertEquals(IkeSa.State.ESTABLISHED, again.state(), peers.events.toString());
+        assertEquals(1 + 1, peers.planeA.installed.size(), "fallback and the one lane's pair, once");
+    }
+
+    @Test
     void responderSpisAndInitiatorSpisDifferAndMessagesCarryThem() {
         TwoPeers peers = established(1, 1);
         IkeSa atA = peers.a.current("site");

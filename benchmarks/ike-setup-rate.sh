@@ -16,8 +16,11 @@
 #      installed on both sides) on an idle responder, then `--terminate`; median and p90 of the
 #      initiate call's wall time. The same measure of a no-op vici call (`swanctl --stats`) is printed
 #      beside it: that much of each figure is swanctl's own start-up, not the exchange.
-#   2. rate: all N initiated at once; the time from `--load-conns` until the responder counts N
-#      established IKE SAs (polled every 20 ms with `swanctl --stats`); N / time.
+#   2. rate: all N initiated at once; the time from `--load-conns` until the initiator counts N
+#      established IKE SAs (polled every 20 ms with `swanctl --stats` on the initiator, the same
+#      count for every responder; our gateway's status file is only rewritten once a second); N / time.
+#      Then the responder's own count is checked (strongSwan: `swanctl --stats`; ours: the `ike=`
+#      lines of its status file with state=ESTABLISHED).
 #
 # Both run on this machine's 2 cores: the initiator does as much public-key work as the responder,
 # so the rate is a lower bound of what the responder alone could sustain, comparable between
@@ -28,10 +31,18 @@
 # Responders, measured in this order:
 #   strongswan   charon on gateway B (default 16 worker threads, half-open limits raised so that one
 #                initiator address may have N half-open IKE SAs; no cookies)
-#   ours         our gateway on gateway B with one control loop, same limits. THE SWITCH: set
-#                IKE_RATE_OURS=1 once the IKE control plane has landed. Until then the script prints
-#                "ours: not available yet" and measures nothing for it.
-# Results (summary, configurations, charon logs): benchmarks/results/ike-setup-<time>/.
+#   ours         our gateway on gateway B (one lane on CPU 1, the IKE control plane on its control loop),
+#                one connection with remote-id %any, per-CPU SAs off, the same limits raised. On by
+#                default; IKE_RATE_OURS=0 skips it. The latency samples run first, so its JIT has warmed
+#                up before the rate is measured.
+# Then, unless IKE_RATE_OURS=0:
+#   ours pair    two of our gateways (IKE_RATE_PAIR_LANES lanes each, default 2, epoll, PSK, per-CPU
+#                SAs and multiport on): gateway B is started and up, then gateway A (start action
+#                initiate) is launched; the time from that launch until both logs show every Child SA
+#                pair installed (fallback + one per lane), from the logs' own timestamps, and the part
+#                of it after gateway A logged "gateway up" (the rest is the JVM's start-up).
+#                IKE_RATE_PAIR_SAMPLES times (default 5), both gateways restarted each time; medians.
+# Results (summary, configurations, logs): benchmarks/results/ike-setup-<time>/.
 # Everything it creates (namespaces, processes) is removed on exit, also on failure or Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,13 +58,20 @@ if [ "$(id -u)" != 0 ]; then
   echo "ike-setup-rate: needs root (network namespaces)" >&2
   exit 1
 fi
-ours_enabled=${IKE_RATE_OURS:-0}
+ours_enabled=${IKE_RATE_OURS:-1}
+pair_samples=${IKE_RATE_PAIR_SAMPLES:-5}
+pair_lanes=${IKE_RATE_PAIR_LANES:-2}
 
 # shellcheck source=SCRIPTDIR/lib/topology.sh
 . benchmarks/lib/topology.sh
 # shellcheck source=SCRIPTDIR/lib/strongswan.sh
 . benchmarks/lib/strongswan.sh
+# shellcheck source=SCRIPTDIR/lib/ipsecgw.sh
+. benchmarks/lib/ipsecgw.sh
 sswan_install
+if [ "$ours_enabled" = 1 ]; then
+  ours_build
+fi
 
 IKE_PROPOSAL=aes128gcm16-prfsha256-x25519
 ESP_PROPOSAL=aes128gcm16
@@ -230,10 +248,15 @@ _initiator() { # swanctl args...
   SWANCTL_DIR=$dir/swanctl sswan_instance_swanctl "$prefix" load-initiator "$@"
 }
 
+# How many IKE SAs the load initiator has established (all its IKE SAs but the half-open ones).
+_initiator_established() {
+  _initiator --stats 2>/dev/null | awk '/IKE_SAs:/ { total = $2; half = $4 } END { print (total - half) + 0 }'
+}
+
 # _measure <label> <count-command...>: prints "<label> <median> <p90> <setups/s>" and detail lines.
 # The count command prints how many IKE SAs the responder has established.
 _measure() {
-  local label=$1 i t0 t1 dir established=0 deadline
+  local label=$1 i t0 t1 dir established=0 deadline responder=0
   shift
   dir=$(sswan_instance_dir "$prefix" load-initiator)
   _initiator --load-creds --noprompt --file "$dir/swanctl/latency.conf" >/dev/null
@@ -256,7 +279,7 @@ _measure() {
   _initiator --load-conns --file "$dir/swanctl/load.conf" >/dev/null
   deadline=$((t0 + 120000))
   while :; do
-    established=$("$@")
+    established=$(_initiator_established)
     [ "$established" -ge "$tunnels" ] && break
     if [ "$(_now_ms)" -gt "$deadline" ]; then
       echo "$label: only $established of $tunnels IKE SAs established within 120 s" >&2
@@ -265,13 +288,19 @@ _measure() {
     sleep 0.02
   done
   t1=$(_now_ms)
+  # The responder must agree (ours rewrites its status once a second: give it a few).
+  for ((i = 0; i < 50; i++)); do
+    responder=$("$@")
+    [ "$responder" -ge "$established" ] && break
+    sleep 0.2
+  done
   local median p90 vici rate
   median=$(_percentile 50 <"$results/$label-latency-ms.txt")
   p90=$(_percentile 90 <"$results/$label-latency-ms.txt")
   vici=$(_percentile 50 <"$results/$label-vici-ms.txt")
   rate=$(awk -v n="$established" -v ms="$((t1 - t0))" 'BEGIN { printf "%.1f", n * 1000 / (ms > 0 ? ms : 1) }')
-  printf '%-10s  tunnel up: median %s ms, p90 %s ms (a no-op swanctl call: %s ms) | %d/%d IKE SAs in %d ms: %s IKE SAs/s\n' \
-    "$label" "$median" "$p90" "$vici" "$established" "$tunnels" "$((t1 - t0))" "$rate" | tee -a "$results/summary.txt"
+  printf '%-10s  tunnel up: median %s ms, p90 %s ms (a no-op swanctl call: %s ms) | %d/%d IKE SAs in %d ms: %s IKE SAs/s (responder reports %d)\n' \
+    "$label" "$median" "$p90" "$vici" "$established" "$tunnels" "$((t1 - t0))" "$rate" "$responder" | tee -a "$results/summary.txt"
 }
 
 _strongswan_established() {
@@ -299,7 +328,7 @@ run_strongswan() {
   sswan_instance_stop "$prefix" responder
 }
 
-# ---- ours: enabled by IKE_RATE_OURS=1 once the IKE control plane has landed ----
+# ---- ours as the responder ----
 _ours_yaml() {
   cat <<EOF
 gateway:
@@ -333,33 +362,89 @@ gateway:
 EOF
 }
 
-# How many IKE SAs our gateway has established, from its status file. ADJUST when the control plane's
-# status lines are known: this counts lines starting with "ike=" and state=ESTABLISHED.
+# How many IKE SAs of connection "load" our gateway lists as established in its status file.
 _ours_established() {
-  grep -c '^ike=.*state=ESTABLISHED' "$TOPO_STATE/ours-gb.status" 2>/dev/null || echo 0
+  ours_ike_established "$prefix" gb load
 }
 
 run_ours() {
-  # shellcheck source=SCRIPTDIR/lib/ipsecgw.sh
-  . benchmarks/lib/ipsecgw.sh
-  ours_build
   _ours_yaml >"$TOPO_STATE/ours-gb.yml"
-  local java i
-  java=$(./gw java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p')/bin/java
-  ip netns exec "$TOPO_GB" "$java" --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC \
-    -cp "$root/gateway-core/target/classes:$(cat "$root/gateway-core/target/run-classpath.txt")" \
-    net.ipsecgw.core.GatewayMain "$TOPO_STATE/ours-gb.yml" --status "$TOPO_STATE/ours-gb.status" \
-    >"$TOPO_STATE/ours-gb.log" 2>&1 &
-  topo_track "$prefix" ours-gb $!
-  for ((i = 0; i < 300; i++)); do
-    grep -q "gateway up" "$TOPO_STATE/ours-gb.log" 2>/dev/null && break
-    topo_tracked_pid "$prefix" ours-gb >/dev/null || { tail -20 "$TOPO_STATE/ours-gb.log" >&2; return 1; }
-    sleep 0.2
-  done
+  ours_start "$prefix" gb
+  ours_await_up "$prefix" gb 60
   _initiator_start
   _measure ours _ours_established
   sswan_instance_stop "$prefix" load-initiator
   topo_kill "$prefix" ours-gb
+  cp -f "$TOPO_STATE/ours-gb.log" "$results/ours-responder.log"
+}
+
+# ---- two of ours: from launch to every per-CPU Child SA ----
+# _ours_pair_yaml <local-black> <remote-black> <local-ts> <remote-ts> <start-action>
+_ours_pair_yaml() {
+  cat <<EOF
+gateway:
+  lanes:
+    cpus: [$(seq -s, 0 $((pair_lanes - 1)))]
+  black:
+    address: $1
+    port-key: "$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
+  red:
+    tun-name: ipsecgw0
+  connections:
+    - name: pair
+      remote-address: "$2"
+      local-id: "$1"
+      remote-id: "$2"
+      auth: psk
+      psk: "$psk"
+      ike-proposals: [$IKE_PROPOSAL]
+      esp-proposals: [$ESP_PROPOSAL]
+      local-ts: [$3]
+      remote-ts: [$4]
+      start-action: $5
+EOF
+}
+
+run_ours_pair() {
+  local i t0 tup last deadline total after
+  local want=$((1 + pair_lanes))
+  : >"$results/pair-total-ms.txt"
+  : >"$results/pair-after-up-ms.txt"
+  for ((i = 0; i < pair_samples; i++)); do
+    _ours_pair_yaml "$TOPO_GA_BLACK" "$TOPO_GB_BLACK" "$TOPO_RED_A_NET" "$TOPO_RED_B_NET" initiate >"$TOPO_STATE/ours-ga.yml"
+    _ours_pair_yaml "$TOPO_GB_BLACK" "$TOPO_GA_BLACK" "$TOPO_RED_B_NET" "$TOPO_RED_A_NET" none >"$TOPO_STATE/ours-gb.yml"
+    ours_start "$prefix" gb
+    ours_await_up "$prefix" gb 60
+    t0=$(_now_ms)
+    ours_start "$prefix" ga
+    ours_await_up "$prefix" ga 60
+    tup=$(_now_ms)
+    deadline=$((t0 + 60000))
+    while [ "$(ours_child_installs "$prefix" ga | wc -l)" -lt "$want" ] \
+      || [ "$(ours_child_installs "$prefix" gb | wc -l)" -lt "$want" ]; do
+      if [ "$(_now_ms)" -gt "$deadline" ]; then
+        echo "ours pair: not all $want Child SA pairs installed within 60 s (sample $i)" >&2
+        tail -n 20 "$TOPO_STATE/ours-ga.log" "$TOPO_STATE/ours-gb.log" >&2
+        return 1
+      fi
+      sleep 0.05
+    done
+    last=$({ ours_child_installs "$prefix" ga; ours_child_installs "$prefix" gb; } | sort -n | tail -1)
+    total=$((last - t0))
+    after=$((last - tup))
+    echo "$total" >>"$results/pair-total-ms.txt"
+    echo "$after" >>"$results/pair-after-up-ms.txt"
+    echo "ours pair sample $((i + 1)): all $want Child SA pairs $total ms after gateway A's launch, $after ms after it was up (IKE SA established in $(sed -n 's/.*IKE SA established with .* in \([0-9]*\) ms.*/\1/p' "$TOPO_STATE/ours-ga.log") ms)" \
+      | tee -a "$results/pair-samples.txt"
+    topo_kill "$prefix" ours-ga
+    topo_kill "$prefix" ours-gb
+    cp -f "$TOPO_STATE/ours-ga.log" "$results/ours-pair-ga-$i.log"
+    cp -f "$TOPO_STATE/ours-gb.log" "$results/ours-pair-gb-$i.log"
+  done
+  printf "ours pair   %d lanes each, fallback + %d per-CPU Child SAs on both sides: median %s ms from gateway A's launch (min %s, max %s), of which %s ms after it was up (%d samples)\n" \
+    "$pair_lanes" "$pair_lanes" "$(_percentile 50 <"$results/pair-total-ms.txt")" \
+    "$(sort -n "$results/pair-total-ms.txt" | head -1)" "$(sort -n "$results/pair-total-ms.txt" | tail -1)" \
+    "$(_percentile 50 <"$results/pair-after-up-ms.txt")" "$pair_samples" | tee -a "$results/summary.txt"
 }
 
 topo_up "$prefix"
@@ -372,8 +457,8 @@ topo_vars "$prefix"
 run_strongswan
 if [ "$ours_enabled" = 1 ]; then
   run_ours
+  run_ours_pair
 else
-  echo "ours: not available yet (the IKE control plane has not landed; run with IKE_RATE_OURS=1 once it has)" \
-    | tee -a "$results/summary.txt"
+  echo "ours: skipped (IKE_RATE_OURS=0)" | tee -a "$results/summary.txt"
 fi
 echo "results: $results"

@@ -13,6 +13,16 @@
 #                                  (e.g. OURS_CPUS_GA=0 OURS_CPUS_GB=1 for one lane each on its own CPU);
 #                                  OURS_OFFLOAD=true turns on TUN offloads (red.offload)
 #   ours_status <prefix> ga|gb     print a gateway's counters (one line per lane and per SA)
+#   ours_start <prefix> ga|gb      start one gateway in that side's namespace from the configuration the
+#                                  caller wrote to $TOPO_STATE/ours-<side>.yml (recorded as ours-<side>)
+#   ours_await_up <prefix> ga|gb [seconds]
+#                                  wait (default 60 s) until it logged "gateway up"; 1 if it exited or
+#                                  took too long (its log's tail on stderr)
+#   ours_ike_established <prefix> ga|gb [connection]
+#                                  how many IKE SAs (of that connection) its status file lists as
+#                                  ESTABLISHED (the status is rewritten every second)
+#   ours_child_installs <prefix> ga|gb
+#                                  the epoch milliseconds of each "Child SA installed" in its log, one a line
 #   ours_down <prefix>             stop both gateways (SIGTERM, by pid); their TUN devices and routes go
 #                                  with them, leaving the topology as it was
 # Logs and status files live in $TOPO_STATE/ours-<side>.{log,status}; configs in $TOPO_STATE/ours-<side>.yml.
@@ -26,8 +36,16 @@ ours_build() {
   if [ -s "$OURS_ROOT/gateway-core/target/run-classpath.txt" ] && [ "${OURS_REBUILD:-0}" != 1 ]; then
     return 0
   fi
-  (cd "$OURS_ROOT" && ./gw mvn -q -DskipTests install \
-    && ./gw mvn -q -pl gateway-core dependency:build-classpath -Dmdep.outputFile=target/run-classpath.txt) >&2
+  # Only the gateway and the modules it needs, in one reactor: the classpath points at their jars in
+  # this tree, so nothing is installed into the local Maven repository.
+  (cd "$OURS_ROOT" && ./gw mvn -q -pl gateway-core -am -DskipTests package dependency:build-classpath \
+    -Dmdep.includeScope=runtime -Dmdep.outputFile=target/run-classpath.txt) >&2
+}
+
+_ours_java() {
+  local home
+  home=$(cd "$OURS_ROOT" && ./gw java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p')
+  echo "$home/bin/java"
 }
 
 _ours_key() { # bytes -> hex
@@ -97,7 +115,7 @@ ours_up() {
   OURS_CPUS=${OURS_CPUS_GB:-} _ours_config "$lanes" "$transport" "$suite" "$TOPO_GB_BLACK" "$TOPO_GA_BLACK" \
     "$TOPO_RED_B_NET" "$TOPO_RED_A_NET" 0x2000 0x1000 "${ba[@]}" -- "${ab[@]}" >"$TOPO_STATE/ours-gb.yml"
   local side ns java
-  java=$(cd "$OURS_ROOT" && ./gw java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p')/bin/java
+  java=$(_ours_java)
   for side in ga gb; do
     ns=$TOPO_GA
     [ "$side" = gb ] && ns=$TOPO_GB
@@ -139,4 +157,52 @@ ours_down() {
   topo_vars "$prefix"
   topo_kill "$prefix" ours-ga || true
   topo_kill "$prefix" ours-gb || true
+}
+
+ours_start() {
+  local prefix=${1:?ours_start: prefix missing} side=${2:?ours_start: ga or gb} ns java
+  topo_vars "$prefix"
+  case $side in
+    ga) ns=$TOPO_GA ;;
+    gb) ns=$TOPO_GB ;;
+    *) echo "ours_start: side must be ga or gb, not $side" >&2; return 2 ;;
+  esac
+  ours_build || return 1
+  java=${OURS_JAVA:-$(_ours_java)}
+  rm -f "$TOPO_STATE/ours-$side.status"
+  # shellcheck disable=SC2086 # OURS_JAVA_OPTS holds several words on purpose
+  ip netns exec "$ns" "$java" --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC ${OURS_JAVA_OPTS:-} \
+    -cp "$OURS_ROOT/gateway-core/target/classes:$(cat "$OURS_ROOT/gateway-core/target/run-classpath.txt")" \
+    net.ipsecgw.core.GatewayMain "$TOPO_STATE/ours-$side.yml" --status "$TOPO_STATE/ours-$side.status" \
+    >"$TOPO_STATE/ours-$side.log" 2>&1 &
+  topo_track "$prefix" "ours-$side" $!
+}
+
+ours_await_up() {
+  local prefix=${1:?ours_await_up: prefix missing} side=${2:?ours_await_up: ga or gb} seconds=${3:-60} i
+  topo_vars "$prefix"
+  for ((i = 0; i < seconds * 50; i++)); do
+    grep -q "gateway up" "$TOPO_STATE/ours-$side.log" 2>/dev/null && return 0
+    topo_tracked_pid "$prefix" "ours-$side" >/dev/null || break
+    sleep 0.02
+  done
+  echo "ours_await_up: ours-$side is not up; last lines of its log:" >&2
+  tail -n 20 "$TOPO_STATE/ours-$side.log" >&2
+  return 1
+}
+
+ours_ike_established() {
+  local prefix=${1:?ours_ike_established: prefix missing} side=${2:?ours_ike_established: ga or gb}
+  local connection=${3:-[^ ]*}
+  topo_vars "$prefix"
+  # ike=<connection> state=<STATE> ... (net.ipsecgw.core.GatewayStatus)
+  grep -c "^ike=$connection state=ESTABLISHED " "$TOPO_STATE/ours-$side.status" 2>/dev/null || true
+}
+
+ours_child_installs() {
+  local prefix=${1:?ours_child_installs: prefix missing} side=${2:?ours_child_installs: ga or gb} ts
+  topo_vars "$prefix"
+  # <ISO instant> ike <connection>[...]: Child SA installed: ChildSa[...]
+  sed -n 's/^\([0-9T:.-]*Z\) ike .*: Child SA installed: .*/\1/p' "$TOPO_STATE/ours-$side.log" 2>/dev/null \
+    | while read -r ts; do date -d "$ts" +%s%3N; done
 }

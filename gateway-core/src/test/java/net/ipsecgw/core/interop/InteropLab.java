@@ -308,7 +308,8 @@ public final class InteropLab implements AutoCloseable {
         }
     }
 
-    static String tail(String text, int lines) {
+    /** The last {@code lines} lines of {@code text}. */
+    public static String tail(String text, int lines) {
         List<String> all = text.lines().toList();
         return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -29,6 +32,8 @@ import java.util.stream.Collectors;
  * {@code .status} (rewritten every second). Used from the test thread only.
  */
 public final class OurGatewayProcess implements AutoCloseable {
+    private static final Pattern SOURCE_PORTS = Pattern.compile("source ports \\[([0-9, ]*)]");
+
     /**
      * How the gateway runs.
      *
@@ -51,6 +56,16 @@ public final class OurGatewayProcess implements AutoCloseable {
 
         public Options withRetransmit(Duration timeout, int tries) {
             return new Options(cpus, transport, timeout, tries, javaOptions);
+        }
+
+        /** These options with one lane on each CPU of {@code value}. */
+        public Options withCpus(List<Integer> value) {
+            return new Options(value, transport, retransmitTimeout, retransmitTries, javaOptions);
+        }
+
+        /** These options with the lanes on {@code value} ({@code epoll} or {@code io_uring}). */
+        public Options withTransport(String value) {
+            return new Options(cpus, value, retransmitTimeout, retransmitTries, javaOptions);
         }
     }
 
@@ -211,8 +226,41 @@ public final class OurGatewayProcess implements AutoCloseable {
         return lab.state().resolve(name + ".log");
     }
 
-    private Path statusFile() {
+    /** The status file (rewritten every second while the gateway runs). */
+    public Path statusFile() {
         return lab.state().resolve(name + ".status");
+    }
+
+    /**
+     * The status as written after {@code since}: waits (at most 5 s) for the once-a-second status write
+     * that follows it, so that its counters include everything processed before {@code since}.
+     */
+    public String statusAfter(Instant since) {
+        Path file = statusFile();
+        await(Duration.ofSeconds(5), "rewriting its status after " + since, () -> {
+            try {
+                return Files.exists(file)
+                        && !Files.getLastModifiedTime(file).toInstant().isBefore(since.plusMillis(20));
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        return status();
+    }
+
+    /**
+     * The per-lane encapsulation source ports the gateway announced when it came up ({@code gateway up:
+     * ..., source ports [..]}); empty without multiport sockets.
+     */
+    public List<Integer> sourcePorts() {
+        Matcher m = SOURCE_PORTS.matcher(log());
+        if (!m.find()) {
+            throw new IllegalStateException("no 'source ports [..]' in the log of " + name + ":\n" + log());
+        }
+        return Arrays.stream(m.group(1).split(",\\s*"))
+                .filter(port -> !port.isBlank())
+                .map(port -> Integer.parseInt(port.strip()))
+                .toList();
     }
 
     /** The connection this gateway runs. */

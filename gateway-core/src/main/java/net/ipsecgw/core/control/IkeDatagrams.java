@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
@@ -31,6 +32,9 @@ public final class IkeDatagrams implements IkeSender, AutoCloseable {
     private final int natTPort;
     private Channel ikePort;
 
+    /** Receive buffer of the IKE port: 4 MiB (the kernel caps it at net.core.rmem_max). */
+    static final int IKE_RECEIVE_BUFFER = 4 << 20;
+
     /** Sends IKE over NAT-T from {@code natT} (lane 0's socket, bound to {@code natTPort}). */
     public IkeDatagrams(Channel natT, int natTPort) {
         this.natT = natT;
@@ -46,6 +50,10 @@ public final class IkeDatagrams implements IkeSender, AutoCloseable {
         ikePort = new Bootstrap()
                 .group(controlLoop)
                 .channel(transport.datagramChannelClass())
+                // A burst of IKE_SA_INIT requests arrives while the control loop computes key exchanges:
+                // with the default 208 KB buffer the kernel dropped hundreds of them, and each drop cost
+                // the initiator a retransmission timeout.
+                .option(ChannelOption.SO_RCVBUF, IKE_RECEIVE_BUFFER)
                 .handler(new Receiver(dataPlane))
                 .bind(address)
                 .sync()

@@ -36,6 +36,7 @@ final class EcpKeyExchange implements KeyExchange {
     private final X9ECParameters bcCurve;
     private final int coordinateLength;
     private byte[] scalar;
+    private byte[] publicValue;
 
     EcpKeyExchange(KeyExchangeGroup group, byte[] scalar) {
         this.group = group;
@@ -68,6 +69,13 @@ final class EcpKeyExchange implements KeyExchange {
 
     @Override
     public byte[] publicValue() {
+        if (publicValue == null) {
+            publicValue = computePublicValue(); // a full scalar multiplication: once per exchange
+        }
+        return publicValue.clone();
+    }
+
+    private byte[] computePublicValue() {
         var point = new FixedPointCombMultiplier()
                 .multiply(bcCurve.getG(), privateScalar())
                 .normalize();

@@ -58,6 +58,7 @@ final class ModpKeyExchange implements KeyExchange {
     private final BigInteger prime;
     private final int length;
     private byte[] exponent;
+    private byte[] publicValue;
 
     ModpKeyExchange(KeyExchangeGroup group, byte[] exponent) {
         this.group = group;
@@ -83,7 +84,10 @@ final class ModpKeyExchange implements KeyExchange {
 
     @Override
     public byte[] publicValue() {
-        return Bytes.unsignedFixed(GENERATOR.modPow(privateExponent(), prime), length);
+        if (publicValue == null) {
+            publicValue = Bytes.unsignedFixed(GENERATOR.modPow(privateExponent(), prime), length); // once
+        }
+        return publicValue.clone();
     }
 
     @Override

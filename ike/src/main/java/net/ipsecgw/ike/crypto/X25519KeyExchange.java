@@ -28,6 +28,7 @@ final class X25519KeyExchange implements KeyExchange {
     private static final byte[] BASE_POINT = basePoint();
 
     private byte[] scalar;
+    private byte[] publicValue;
 
     X25519KeyExchange(byte[] scalar) {
         if (scalar.length != LENGTH) {
@@ -51,11 +52,14 @@ final class X25519KeyExchange implements KeyExchange {
 
     @Override
     public byte[] publicValue() {
-        try {
-            return x25519(BASE_POINT);
-        } catch (InvalidPublicValueException e) {
-            throw new IllegalStateException("X25519 of the base point failed", e);
+        if (publicValue == null) {
+            try {
+                publicValue = x25519(BASE_POINT); // a full scalar multiplication: once per exchange
+            } catch (InvalidPublicValueException e) {
+                throw new IllegalStateException("X25519 of the base point failed", e);
+            }
         }
+        return publicValue.clone();
     }
 
     @Override

@@ -18,7 +18,9 @@ import java.util.Objects;
 import java.util.Optional;
 import net.ipsecgw.ike.config.ConnectionConfig;
 import net.ipsecgw.ike.dataplane.ControlPlane;
+import net.ipsecgw.ike.message.EncryptedFragmentPayload;
 import net.ipsecgw.ike.message.ExchangeType;
+import net.ipsecgw.ike.message.FragmentReassembler;
 import net.ipsecgw.ike.message.IkeDecodeResult;
 import net.ipsecgw.ike.message.IkeHeader;
 import net.ipsecgw.ike.message.IkeMessage;
@@ -216,6 +218,12 @@ public final class IkeDaemon implements ControlPlane {
             return;
         }
         if (message.isFragment()) {
+            EncryptedFragmentPayload skf =
+                    (EncryptedFragmentPayload) message.payloads().getLast();
+            if (skf.totalFragments() > FragmentReassembler.DEFAULT_MAX_FRAGMENTS) {
+                counters.drop("too_many_fragments"); // the reassembler would ignore it without a word
+                return;
+            }
             Optional<IkeDecodeResult> whole = sa.fragments().offer(message, sa.receiveCipher());
             whole.ifPresent(result -> deliver(sa, header, result, bytes, local, remote)); // empty: more to come
             return;

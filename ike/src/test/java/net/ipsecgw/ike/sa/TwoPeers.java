@@ -115,7 +115,14 @@ final class TwoPeers {
      * in {@link #delivered}; no hook sees it.
      */
     void inject(RecordingDataPlane.Datagram envelope, byte[] bytes) {
-        ByteBuf buffer = TRACKED.directBuffer(Math.max(1, bytes.length)).writeBytes(bytes);
+        inject(envelope, bytes, true);
+    }
+
+    /** As {@link #inject(RecordingDataPlane.Datagram, byte[])}; untracked, the bytes are wrapped (faster). */
+    void inject(RecordingDataPlane.Datagram envelope, byte[] bytes, boolean tracked) {
+        ByteBuf buffer = tracked || bytes.length == 0 // an empty wrapped array is a shared, unreleasable buffer
+                ? TRACKED.directBuffer(Math.max(1, bytes.length)).writeBytes(bytes)
+                : Unpooled.wrappedBuffer(bytes);
         receiver(envelope).ikeReceived(buffer, envelope.to(), envelope.from());
         if (buffer.refCnt() != 0) {
             throw new AssertionError("the daemon did not release a datagram of " + bytes.length + " bytes");

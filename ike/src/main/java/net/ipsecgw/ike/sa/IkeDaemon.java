@@ -18,7 +18,9 @@ import java.util.Objects;
 import java.util.Optional;
 import net.ipsecgw.ike.config.ConnectionConfig;
 import net.ipsecgw.ike.dataplane.ControlPlane;
+import net.ipsecgw.ike.message.EncryptedFragmentPayload;
 import net.ipsecgw.ike.message.ExchangeType;
+import net.ipsecgw.ike.message.FragmentReassembler;
 import net.ipsecgw.ike.message.IkeDecodeResult;
 import net.ipsecgw.ike.message.IkeHeader;
 import net.ipsecgw.ike.message.IkeMessage;
@@ -136,7 +138,16 @@ public final class IkeDaemon implements ControlPlane {
             IkeDecodeResult result = IkeMessage.decode(message);
             switch (result) {
                 case IkeDecodeResult.Ok ok -> dispatch(ok.message(), bytes, local, remote);
-                case IkeDecodeResult.UnsupportedCritical critical -> counters.drop("unsupported_critical");
+                case IkeDecodeResult.UnsupportedCritical critical ->
+                    unprotectedError(message, local, remote, "unsupported_critical", unsupportedCritical(critical));
+                case IkeDecodeResult.Malformed m
+                when m.error().equals(NotifyType.INVALID_MAJOR_VERSION) ->
+                    unprotectedError(
+                            message,
+                            local,
+                            remote,
+                            "invalid_major_version",
+                            NotifyPayload.error(NotifyType.INVALID_MAJOR_VERSION));
                 default -> counters.drop("malformed");
             }
         } catch (RuntimeException e) {
@@ -145,6 +156,28 @@ public final class IkeDaemon implements ControlPlane {
         } finally {
             message.release();
         }
+    }
+
+    /**
+     * An IKE_SA_INIT request that cannot be processed is answered with the error, unprotected and from
+     * no state (RFC 7296 §§2.5, 1.5); anything else is dropped. Both are counted.
+     */
+    private void unprotectedError(
+            ByteBuf datagram, InetSocketAddress local, InetSocketAddress remote, String reason, NotifyPayload error) {
+        counters.drop(reason);
+        IkeHeader header = IkeHeader.decode(datagram);
+        if (header.exchangeType().equals(ExchangeType.IKE_SA_INIT)
+                && !header.isResponse()
+                && header.responderSpi() == 0) {
+            answerInit(header, local, remote, error);
+        }
+    }
+
+    /** UNSUPPORTED_CRITICAL_PAYLOAD names the payload type in its data (RFC 7296 §3.10.1). */
+    private static NotifyPayload unsupportedCritical(IkeDecodeResult.UnsupportedCritical critical) {
+        return NotifyPayload.of(
+                NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD,
+                new byte[] {(byte) critical.type().value()});
     }
 
     private void dispatch(IkeMessage message, byte[] bytes, InetSocketAddress local, InetSocketAddress remote) {
@@ -185,15 +218,26 @@ public final class IkeDaemon implements ControlPlane {
             return;
         }
         if (message.isFragment()) {
+            EncryptedFragmentPayload skf =
+                    (EncryptedFragmentPayload) message.payloads().getLast();
+            if (skf.totalFragments() > FragmentReassembler.DEFAULT_MAX_FRAGMENTS) {
+                counters.drop("too_many_fragments"); // the reassembler would ignore it without a word
+                return;
+            }
             Optional<IkeDecodeResult> whole = sa.fragments().offer(message, sa.receiveCipher());
-            whole.ifPresent(result -> deliver(sa, result, bytes, local, remote)); // empty: more to come
+            whole.ifPresent(result -> deliver(sa, header, result, bytes, local, remote)); // empty: more to come
             return;
         }
-        deliver(sa, message.decrypt(sa.receiveCipher()), bytes, local, remote);
+        deliver(sa, header, message.decrypt(sa.receiveCipher()), bytes, local, remote);
     }
 
     private void deliver(
-            IkeSa sa, IkeDecodeResult result, byte[] bytes, InetSocketAddress local, InetSocketAddress remote) {
+            IkeSa sa,
+            IkeHeader header,
+            IkeDecodeResult result,
+            byte[] bytes,
+            InetSocketAddress local,
+            InetSocketAddress remote) {
         switch (result) {
             case IkeDecodeResult.Ok ok -> {
                 sa.localAddress(local);
@@ -201,7 +245,13 @@ public final class IkeDaemon implements ControlPlane {
                 sa.tasks().received(ok.message(), bytes);
             }
             case IkeDecodeResult.IntegrityFailed failed -> counters.drop("bad_icv");
-            case IkeDecodeResult.UnsupportedCritical critical -> counters.drop("unsupported_critical");
+            case IkeDecodeResult.UnsupportedCritical critical -> {
+                // RFC 7296 §2.5: an authentic request is refused with the payload type, not processed.
+                counters.drop("unsupported_critical");
+                if (!header.isResponse()) {
+                    sa.tasks().refuse(header, unsupportedCritical(critical));
+                }
+            }
             default -> counters.drop("malformed");
         }
     }
@@ -209,8 +259,12 @@ public final class IkeDaemon implements ControlPlane {
     // --- IKE_SA_INIT requests: limits, cookies, connection lookup ---
 
     private void initRequest(IkeMessage message, byte[] bytes, InetSocketAddress local, InetSocketAddress remote) {
+        if (message.header().messageId() != 0) {
+            counters.drop("wrong_message_id"); // IKE_SA_INIT is always message 0 (RFC 7296 §2.2)
+            return;
+        }
         long spiI = message.header().initiatorSpi();
-        IkeSa existing = findHalfOpen(spiI, remote);
+        IkeSa existing = findHalfOpen(spiI, remote, bytes);
         if (existing != null) {
             existing.tasks().received(message, bytes); // a retransmission: answered from the cache
             return;
@@ -222,13 +276,13 @@ public final class IkeDaemon implements ControlPlane {
             return;
         }
         if (halfOpen >= context.settings().cookieThreshold() && !validCookie(message, remote)) {
-            answerInit(message, local, remote, NotifyPayload.of(NotifyType.COOKIE, cookie(message, remote)));
+            answerInit(message.header(), local, remote, NotifyPayload.of(NotifyType.COOKIE, cookie(message, remote)));
             counters.drop("cookie_requested");
             return;
         }
         Optional<ConnectionConfig> connection = connectionFor(remote.getAddress());
         if (connection.isEmpty()) {
-            answerInit(message, local, remote, NotifyPayload.error(NotifyType.NO_PROPOSAL_CHOSEN));
+            answerInit(message.header(), local, remote, NotifyPayload.error(NotifyType.NO_PROPOSAL_CHOSEN));
             counters.drop("no_connection");
             return;
         }
@@ -252,12 +306,18 @@ public final class IkeDaemon implements ControlPlane {
         }
     }
 
-    private IkeSa findHalfOpen(long spiI, InetSocketAddress remote) {
+    /**
+     * The half-open IKE SA a retransmitted IKE_SA_INIT request belongs to: same SPIi, same source, same
+     * bytes. A different request with a known SPIi is a new one, not a retransmission to answer with
+     * another request's response.
+     */
+    private IkeSa findHalfOpen(long spiI, InetSocketAddress remote, byte[] bytes) {
         for (IkeSa sa : bySpi.values()) {
             if (!sa.isOriginalInitiator()
                     && sa.initiatorSpi() == spiI
                     && sa.remote().getAddress().equals(remote.getAddress())
-                    && sa.state() == IkeSa.State.CONNECTING) {
+                    && sa.state() == IkeSa.State.CONNECTING
+                    && java.util.Arrays.equals(sa.initRequest(), bytes)) {
                 return sa;
             }
         }
@@ -305,8 +365,7 @@ public final class IkeDaemon implements ControlPlane {
                 .orElse(false);
     }
 
-    private void answerInit(IkeMessage request, InetSocketAddress local, InetSocketAddress remote, NotifyPayload n) {
-        IkeHeader h = request.header();
+    private void answerInit(IkeHeader h, InetSocketAddress local, InetSocketAddress remote, NotifyPayload n) {
         IkeHeader header = new IkeHeader(
                 h.initiatorSpi(), 0, 0, IkeHeader.VERSION_2_0, ExchangeType.IKE_SA_INIT, IkeHeader.FLAG_RESPONSE, 0, 0);
         ByteBuf out = new IkeMessage(header, List.of(n)).encode(ByteBufAllocator.DEFAULT);
@@ -410,16 +469,24 @@ public final class IkeDaemon implements ControlPlane {
         }
     }
 
-    /** The connection's newest IKE SA that is connecting or established, or null. */
+    /**
+     * The connection's newest established IKE SA, else its newest connecting one, or null. An
+     * established IKE SA comes first so that a half-open one (anyone can start one from the peer's
+     * address) does not hide it.
+     */
     public IkeSa current(String name) {
-        IkeSa newest = null;
+        IkeSa established = null;
+        IkeSa connecting = null;
         for (IkeSa sa : ikeSas()) {
-            boolean live = sa.state() == IkeSa.State.CONNECTING || sa.state() == IkeSa.State.ESTABLISHED;
-            if (live && sa.connection().name().equals(name)) {
-                newest = sa;
+            if (sa.connection().name().equals(name)) {
+                if (sa.state() == IkeSa.State.ESTABLISHED) {
+                    established = sa;
+                } else if (sa.state() == IkeSa.State.CONNECTING) {
+                    connecting = sa;
+                }
             }
         }
-        return newest;
+        return established != null ? established : connecting;
     }
 
     // --- bookkeeping for IkeSa ---

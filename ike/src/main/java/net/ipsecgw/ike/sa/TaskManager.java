@@ -174,6 +174,7 @@ final class TaskManager {
     private void receivedResponse(IkeMessage message, byte[] bytes) {
         if (!acceptsResponse(message.header().messageId())
                 || !message.header().exchangeType().equals(outstanding.type)) {
+            sa.daemon().counters().drop("unexpected_response");
             sa.context().events().log(sa, "dropped a response with unexpected message ID or exchange type");
             return;
         }
@@ -220,6 +221,7 @@ final class TaskManager {
             return;
         }
         if (id != expectedRequestId) {
+            sa.daemon().counters().drop("wrong_message_id");
             sa.context()
                     .events()
                     .log(
@@ -246,16 +248,44 @@ final class TaskManager {
             tasks.forEach(t -> t.buildResponse(exchange));
             payloads = exchange.outgoing();
         }
-        expectedRequestId = id + 1;
-        releaseAll(cachedResponse);
-        cachedResponse = encode(type, true, id, payloads);
-        cachedResponseId = id;
-        transmit(cachedResponse);
+        respond(type, id, payloads);
         String result =
                 exchange.error() == null ? "ok" : exchange.error().notifyType().toString();
         sa.context().events().exchange(sa, type, false, result);
         sa.responded(exchange);
         initiateNext();
+    }
+
+    /** Sends the response to request {@code id} and keeps it for the request's retransmissions. */
+    private void respond(ExchangeType type, int id, List<IkePayload> payloads) {
+        expectedRequestId = id + 1;
+        releaseAll(cachedResponse);
+        cachedResponse = encode(type, true, id, payloads);
+        cachedResponseId = id;
+        transmit(cachedResponse);
+    }
+
+    /**
+     * Answers an authentic request that must not be processed (an unknown critical payload, RFC 7296
+     * §2.5) with this error notify alone. The response is cached and the window moves on as for any
+     * other; a retransmission of the request gets the cached response.
+     */
+    void refuse(IkeHeader request, NotifyPayload error) {
+        int id = request.messageId();
+        sa.heardFromPeer();
+        if (id == cachedResponseId && id != expectedRequestId) {
+            transmit(cachedResponse);
+        } else if (id == expectedRequestId) {
+            respond(request.exchangeType(), id, List.of(error));
+            sa.context()
+                    .events()
+                    .exchange(
+                            sa,
+                            request.exchangeType(),
+                            false,
+                            error.notifyType().toString());
+            initiateNext();
+        }
     }
 
     /**

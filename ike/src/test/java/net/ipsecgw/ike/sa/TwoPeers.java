@@ -1,6 +1,8 @@
 package net.ipsecgw.ike.sa;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -11,9 +13,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import net.ipsecgw.ike.config.ConnectionConfig;
 import net.ipsecgw.ike.config.IkeSettings;
+import net.ipsecgw.ike.dataplane.ChildSaSpec;
 import net.ipsecgw.ike.message.ExchangeType;
 import net.ipsecgw.ike.message.IkeHeader;
 
@@ -26,6 +30,7 @@ final class TwoPeers {
     static final String PSK = "0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
     static final InetAddress A = address("10.0.0.1");
     static final InetAddress B = address("10.0.0.2");
+    private static final UnpooledByteBufAllocator TRACKED = new UnpooledByteBufAllocator(true);
 
     final VirtualTimers timers = new VirtualTimers();
     final Deque<RecordingDataPlane.Datagram> wire = new ArrayDeque<>();
@@ -37,6 +42,10 @@ final class TwoPeers {
     final List<String> events = new ArrayList<>();
     /** Datagrams for which this returns true are lost. */
     Predicate<RecordingDataPlane.Datagram> drop = d -> false;
+    /** Sees each datagram that is not lost just before it is delivered. */
+    Consumer<RecordingDataPlane.Datagram> beforeDelivery = d -> {};
+    /** Sees each datagram that is not lost just after it was delivered. */
+    Consumer<RecordingDataPlane.Datagram> afterDelivery = d -> {};
 
     TwoPeers(int lanesA, int lanesB, ConnectionConfig atA, ConnectionConfig atB) {
         this(lanesA, lanesB, atA, atB, IkeSettings.defaults());
@@ -56,6 +65,12 @@ final class TwoPeers {
             @Override
             public void log(IkeSa sa, String message) {
                 events.add(address.getHostAddress() + ": " + message);
+            }
+
+            @Override
+            public void exchange(IkeSa sa, ExchangeType type, boolean asInitiator, String result) {
+                events.add(
+                        address.getHostAddress() + ": " + type + (asInitiator ? " initiated " : " answered ") + result);
             }
         };
         return new IkeContext(plane, timers, seeded(seed), settings, address, 500, 4500, recorder);
@@ -83,9 +98,51 @@ final class TwoPeers {
         if (drop.test(datagram)) {
             return;
         }
+        beforeDelivery.accept(datagram);
         delivered.add(datagram);
-        IkeDaemon to = datagram.to().getAddress().equals(A) ? a : b;
-        to.ikeReceived(Unpooled.wrappedBuffer(datagram.bytes()), datagram.to(), datagram.from());
+        receiver(datagram).ikeReceived(Unpooled.wrappedBuffer(datagram.bytes()), datagram.to(), datagram.from());
+        afterDelivery.accept(datagram);
+    }
+
+    /** The daemon a datagram is addressed to. */
+    IkeDaemon receiver(RecordingDataPlane.Datagram datagram) {
+        return datagram.to().getAddress().equals(A) ? a : b;
+    }
+
+    /**
+     * Hands {@code bytes} to the receiver of {@code envelope} as if they had arrived in its place, in a
+     * direct buffer from a leak-tracked allocator, and checks that the daemon released it. Not recorded
+     * in {@link #delivered}; no hook sees it.
+     */
+    void inject(RecordingDataPlane.Datagram envelope, byte[] bytes) {
+        inject(envelope, bytes, true);
+    }
+
+    /** As {@link #inject(RecordingDataPlane.Datagram, byte[])}; untracked, the bytes are wrapped (faster). */
+    void inject(RecordingDataPlane.Datagram envelope, byte[] bytes, boolean tracked) {
+        ByteBuf buffer = tracked || bytes.length == 0 // an empty wrapped array is a shared, unreleasable buffer
+                ? TRACKED.directBuffer(Math.max(1, bytes.length)).writeBytes(bytes)
+                : Unpooled.wrappedBuffer(bytes);
+        receiver(envelope).ikeReceived(buffer, envelope.to(), envelope.from());
+        if (buffer.refCnt() != 0) {
+            throw new AssertionError("the daemon did not release a datagram of " + bytes.length + " bytes");
+        }
+    }
+
+    /** Takes the datagrams sent since the wire held {@code size}, leaving the older ones. */
+    List<RecordingDataPlane.Datagram> takeSentSince(int size) {
+        Deque<RecordingDataPlane.Datagram> newer = new ArrayDeque<>();
+        while (wire.size() > size) {
+            newer.addFirst(wire.pollLast());
+        }
+        return List.copyOf(newer);
+    }
+
+    /** Closes both daemons (their IKE SAs are deleted, their buffers released); what they send is dropped. */
+    void close() {
+        a.close();
+        b.close();
+        wire.clear();
     }
 
     /** Moves virtual time in one-second steps, delivering after each. */
@@ -94,6 +151,29 @@ final class TwoPeers {
         for (long s = 0; s < duration.toSeconds(); s++) {
             timers.advance(Duration.ofSeconds(1));
             deliverAll();
+        }
+    }
+
+    /**
+     * Checks that both sides hold the same pairs: each of A's has B's mirror (SPIs and keys crossed,
+     * selectors swapped), and B has no other.
+     */
+    void assertPairsMirror() {
+        if (planeA.installed.size() != planeB.installed.size()) {
+            throw new AssertionError("A has " + planeA.installed.size() + " pairs, B " + planeB.installed.size());
+        }
+        for (ChildSaSpec mine : planeA.installed.values()) {
+            ChildSaSpec theirs = planeB.installed.values().stream()
+                    .filter(s -> s.inboundSpi() == mine.outboundSpi() && s.outboundSpi() == mine.inboundSpi())
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("B has no mirror of A's " + mine));
+            boolean mirrored = mine.outboundKey().equals(theirs.inboundKey())
+                    && mine.inboundKey().equals(theirs.outboundKey())
+                    && mine.isFallback() == theirs.isFallback()
+                    && mine.localTs().equals(theirs.remoteTs());
+            if (!mirrored) {
+                throw new AssertionError("A's " + mine + " and B's " + theirs + " do not mirror");
+            }
         }
     }
 

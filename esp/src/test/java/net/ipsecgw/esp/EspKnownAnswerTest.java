@@ -12,7 +12,8 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.stream.Stream;
 import net.ipsecgw.esp.AeadCiphers.Implementation;
-import net.ipsecgw.esp.VectorFile.Vector;
+import net.ipsecgw.testing.VectorFile;
+import net.ipsecgw.testing.VectorFile.Vector;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,11 +28,12 @@ class EspKnownAnswerTest {
 
     static Stream<Arguments> espVectors() {
         return withEachImplementation(Stream.concat(
-                VectorFile.load("rfc7634.txt").stream(), VectorFile.load("draft-mcgrew-gcm-test-01.txt").stream()));
+                VectorFile.load("vectors/rfc7634.txt").stream(),
+                VectorFile.load("vectors/draft-mcgrew-gcm-test-01.txt").stream()));
     }
 
     static Stream<Arguments> aeadVectors() {
-        return withEachImplementation(VectorFile.load("aead.txt").stream());
+        return withEachImplementation(VectorFile.load("vectors/aead.txt").stream());
     }
 
     private static Stream<Arguments> withEachImplementation(Stream<Vector> vectors) {

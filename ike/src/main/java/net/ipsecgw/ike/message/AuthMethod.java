@@ -7,7 +7,7 @@ package net.ipsecgw.ike.message;
  * new unnamed value for any other, which compares equal to every value with the same number.
  * Immutable; safe to share between threads.
  */
-public final class AuthMethod {
+public final class AuthMethod extends IanaValue {
     private static final IanaRegistry<AuthMethod> REGISTRY = new IanaRegistry<>("auth method", 255, AuthMethod::new);
 
     /** RSA digital signature with SHA-1 and PKCS#1 v1.5 padding. */
@@ -31,42 +31,12 @@ public final class AuthMethod {
     /** Digital signature with an ASN.1-described algorithm (RFC 7427). */
     public static final AuthMethod DIGITAL_SIGNATURE = REGISTRY.define(14, "DIGITAL_SIGNATURE");
 
-    private final int value;
-    private final String name;
-
     private AuthMethod(int value, String name) {
-        this.value = value;
-        this.name = name;
+        super(value, name);
     }
 
     /** The constant for {@code value}, or a new unnamed value; throws if outside 0..255. */
     public static AuthMethod valueOf(int value) {
         return REGISTRY.valueOf(value);
-    }
-
-    /** The number on the wire. */
-    public int value() {
-        return value;
-    }
-
-    /** True for a value this class names. */
-    public boolean isKnown() {
-        return name != null;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof AuthMethod other && other.value == value;
-    }
-
-    @Override
-    public int hashCode() {
-        return value;
-    }
-
-    /** The constant's name, or the number of an unnamed value. */
-    @Override
-    public String toString() {
-        return IanaRegistry.display(name, value);
     }
 }

@@ -1,7 +1,6 @@
 package net.ipsecgw.ike.message;
 
 import io.netty.buffer.ByteBuf;
-import java.util.Arrays;
 
 /**
  * Certificate payload (RFC 7296 §3.6): a certificate or other authentication-related data.
@@ -28,25 +27,21 @@ public record CertPayload(int encoding, byte[] data) implements IkePayload {
     public static final int X509_SIGNATURE = 4;
 
     public CertPayload {
-        if (encoding < 0 || encoding > 255) {
-            throw new IllegalArgumentException("certificate encoding out of range: " + encoding);
-        }
+        CertBody.checkEncoding(encoding);
     }
 
     static CertPayload decode(ByteBuf body) throws DecodeFailure {
-        Bytes.need(body, 1, "CERT payload");
-        return new CertPayload(body.readUnsignedByte(), Bytes.rest(body));
+        return CertBody.decode(body, PayloadType.CERT, CertPayload::new);
     }
 
     @Override
     public void encodeBody(ByteBuf out) {
-        out.writeByte(encoding);
-        out.writeBytes(data);
+        CertBody.encode(out, encoding, data);
     }
 
     @Override
     public int bodyLength() {
-        return 1 + data.length;
+        return CertBody.length(data);
     }
 
     @Override
@@ -56,16 +51,16 @@ public record CertPayload(int encoding, byte[] data) implements IkePayload {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof CertPayload p && p.encoding == encoding && Arrays.equals(p.data, data);
+        return o instanceof CertPayload p && CertBody.equal(encoding, data, p.encoding, p.data);
     }
 
     @Override
     public int hashCode() {
-        return encoding * 31 + Arrays.hashCode(data);
+        return CertBody.hash(encoding, data);
     }
 
     @Override
     public String toString() {
-        return "CERT[" + encoding + " " + Bytes.hex(data) + "]";
+        return CertBody.display(type(), encoding, data);
     }
 }

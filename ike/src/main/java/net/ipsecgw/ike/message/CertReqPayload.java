@@ -1,7 +1,6 @@
 package net.ipsecgw.ike.message;
 
 import io.netty.buffer.ByteBuf;
-import java.util.Arrays;
 
 /**
  * Certificate Request payload (RFC 7296 §3.7): the certification authorities the sender trusts.
@@ -28,25 +27,21 @@ public record CertReqPayload(int encoding, byte[] data) implements IkePayload {
     public static final int X509_SIGNATURE = 4;
 
     public CertReqPayload {
-        if (encoding < 0 || encoding > 255) {
-            throw new IllegalArgumentException("certificate encoding out of range: " + encoding);
-        }
+        CertBody.checkEncoding(encoding);
     }
 
     static CertReqPayload decode(ByteBuf body) throws DecodeFailure {
-        Bytes.need(body, 1, "CERTREQ payload");
-        return new CertReqPayload(body.readUnsignedByte(), Bytes.rest(body));
+        return CertBody.decode(body, PayloadType.CERTREQ, CertReqPayload::new);
     }
 
     @Override
     public void encodeBody(ByteBuf out) {
-        out.writeByte(encoding);
-        out.writeBytes(data);
+        CertBody.encode(out, encoding, data);
     }
 
     @Override
     public int bodyLength() {
-        return 1 + data.length;
+        return CertBody.length(data);
     }
 
     @Override
@@ -56,16 +51,16 @@ public record CertReqPayload(int encoding, byte[] data) implements IkePayload {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof CertReqPayload p && p.encoding == encoding && Arrays.equals(p.data, data);
+        return o instanceof CertReqPayload p && CertBody.equal(encoding, data, p.encoding, p.data);
     }
 
     @Override
     public int hashCode() {
-        return encoding * 31 + Arrays.hashCode(data);
+        return CertBody.hash(encoding, data);
     }
 
     @Override
     public String toString() {
-        return "CERTREQ[" + encoding + " " + Bytes.hex(data) + "]";
+        return CertBody.display(type(), encoding, data);
     }
 }

@@ -7,7 +7,7 @@ package net.ipsecgw.ike.message;
  * new unnamed value for any other, which compares equal to every value with the same number.
  * Immutable; safe to share between threads.
  */
-public final class ExchangeType {
+public final class ExchangeType extends IanaValue {
     private static final IanaRegistry<ExchangeType> REGISTRY =
             new IanaRegistry<>("exchange type", 255, ExchangeType::new);
 
@@ -23,42 +23,12 @@ public final class ExchangeType {
     /** Delete, notify and configuration messages; liveness checks (RFC 7296 §1.4). */
     public static final ExchangeType INFORMATIONAL = REGISTRY.define(37, "INFORMATIONAL");
 
-    private final int value;
-    private final String name;
-
     private ExchangeType(int value, String name) {
-        this.value = value;
-        this.name = name;
+        super(value, name);
     }
 
     /** The constant for {@code value}, or a new unnamed value; throws if outside 0..255. */
     public static ExchangeType valueOf(int value) {
         return REGISTRY.valueOf(value);
-    }
-
-    /** The number on the wire. */
-    public int value() {
-        return value;
-    }
-
-    /** True for a value this class names. */
-    public boolean isKnown() {
-        return name != null;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof ExchangeType other && other.value == value;
-    }
-
-    @Override
-    public int hashCode() {
-        return value;
-    }
-
-    /** The constant's name, or the number of an unnamed value. */
-    @Override
-    public String toString() {
-        return IanaRegistry.display(name, value);
     }
 }

@@ -7,7 +7,7 @@ package net.ipsecgw.ike.message;
  * new unnamed value for any other, which compares equal to every value with the same number.
  * Immutable; safe to share between threads.
  */
-public final class IdType {
+public final class IdType extends IanaValue {
     private static final IanaRegistry<IdType> REGISTRY = new IanaRegistry<>("ID type", 255, IdType::new);
 
     /** A single four-octet IPv4 address. */
@@ -31,42 +31,12 @@ public final class IdType {
     /** An opaque octet stream for vendor-specific information. */
     public static final IdType KEY_ID = REGISTRY.define(11, "KEY_ID");
 
-    private final int value;
-    private final String name;
-
     private IdType(int value, String name) {
-        this.value = value;
-        this.name = name;
+        super(value, name);
     }
 
     /** The constant for {@code value}, or a new unnamed value; throws if outside 0..255. */
     public static IdType valueOf(int value) {
         return REGISTRY.valueOf(value);
-    }
-
-    /** The number on the wire. */
-    public int value() {
-        return value;
-    }
-
-    /** True for a value this class names. */
-    public boolean isKnown() {
-        return name != null;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof IdType other && other.value == value;
-    }
-
-    @Override
-    public int hashCode() {
-        return value;
-    }
-
-    /** The constant's name, or the number of an unnamed value. */
-    @Override
-    public String toString() {
-        return IanaRegistry.display(name, value);
     }
 }

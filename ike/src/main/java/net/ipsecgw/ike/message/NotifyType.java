@@ -8,7 +8,7 @@ package net.ipsecgw.ike.message;
  * new unnamed value for any other, which compares equal to every value with the same number.
  * Immutable; safe to share between threads.
  */
-public final class NotifyType {
+public final class NotifyType extends IanaValue {
     private static final IanaRegistry<NotifyType> REGISTRY =
             new IanaRegistry<>("notify message type", 65535, NotifyType::new);
 
@@ -163,12 +163,8 @@ public final class NotifyType {
     /** The Child SA's traffic is sent from an ephemeral UDP source port (draft-antony-ipsecme-udp-encap-multiport); private-use number, see above. */
     public static final NotifyType UDP_EPHEMERAL_SOURCE_PORT = REGISTRY.define(40970, "UDP_EPHEMERAL_SOURCE_PORT");
 
-    private final int value;
-    private final String name;
-
     private NotifyType(int value, String name) {
-        this.value = value;
-        this.name = name;
+        super(value, name);
     }
 
     /** The constant for {@code value}, or a new unnamed value; throws if outside 0..65535. */
@@ -176,34 +172,8 @@ public final class NotifyType {
         return REGISTRY.valueOf(value);
     }
 
-    /** The number on the wire. */
-    public int value() {
-        return value;
-    }
-
-    /** True for a value this class names. */
-    public boolean isKnown() {
-        return name != null;
-    }
-
     /** True for an error type (below 16384, RFC 7296 §3.10.1); status types are 16384 and above. */
     public boolean isError() {
-        return value < 16384;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof NotifyType other && other.value == value;
-    }
-
-    @Override
-    public int hashCode() {
-        return value;
-    }
-
-    /** The constant's name, or the number of an unnamed value. */
-    @Override
-    public String toString() {
-        return IanaRegistry.display(name, value);
+        return value() < 16384;
     }
 }

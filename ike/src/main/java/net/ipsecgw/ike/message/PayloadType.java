@@ -7,7 +7,7 @@ package net.ipsecgw.ike.message;
  * new unnamed value for any other, which compares equal to every value with the same number.
  * Immutable; safe to share between threads.
  */
-public final class PayloadType {
+public final class PayloadType extends IanaValue {
     private static final IanaRegistry<PayloadType> REGISTRY = new IanaRegistry<>("payload type", 255, PayloadType::new);
 
     /** No next payload: ends a chain. */
@@ -64,42 +64,12 @@ public final class PayloadType {
     /** Encrypted and Authenticated Fragment (RFC 7383 §2.5). */
     public static final PayloadType SKF = REGISTRY.define(53, "SKF");
 
-    private final int value;
-    private final String name;
-
     private PayloadType(int value, String name) {
-        this.value = value;
-        this.name = name;
+        super(value, name);
     }
 
     /** The constant for {@code value}, or a new unnamed value; throws if outside 0..255. */
     public static PayloadType valueOf(int value) {
         return REGISTRY.valueOf(value);
-    }
-
-    /** The number on the wire. */
-    public int value() {
-        return value;
-    }
-
-    /** True for a value this class names. */
-    public boolean isKnown() {
-        return name != null;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof PayloadType other && other.value == value;
-    }
-
-    @Override
-    public int hashCode() {
-        return value;
-    }
-
-    /** The constant's name, or the number of an unnamed value. */
-    @Override
-    public String toString() {
-        return IanaRegistry.display(name, value);
     }
 }

@@ -7,7 +7,7 @@ package net.ipsecgw.ike.message;
  * new unnamed value for any other, which compares equal to every value with the same number.
  * Immutable; safe to share between threads.
  */
-public final class ProtocolId {
+public final class ProtocolId extends IanaValue {
     private static final IanaRegistry<ProtocolId> REGISTRY = new IanaRegistry<>("protocol ID", 255, ProtocolId::new);
 
     /** No protocol: the value of a notify that concerns no particular SA. */
@@ -22,42 +22,12 @@ public final class ProtocolId {
     /** Encapsulating Security Payload. */
     public static final ProtocolId ESP = REGISTRY.define(3, "ESP");
 
-    private final int value;
-    private final String name;
-
     private ProtocolId(int value, String name) {
-        this.value = value;
-        this.name = name;
+        super(value, name);
     }
 
     /** The constant for {@code value}, or a new unnamed value; throws if outside 0..255. */
     public static ProtocolId valueOf(int value) {
         return REGISTRY.valueOf(value);
-    }
-
-    /** The number on the wire. */
-    public int value() {
-        return value;
-    }
-
-    /** True for a value this class names. */
-    public boolean isKnown() {
-        return name != null;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof ProtocolId other && other.value == value;
-    }
-
-    @Override
-    public int hashCode() {
-        return value;
-    }
-
-    /** The constant's name, or the number of an unnamed value. */
-    @Override
-    public String toString() {
-        return IanaRegistry.display(name, value);
     }
 }

@@ -7,7 +7,7 @@ package net.ipsecgw.ike.message;
  * new unnamed value for any other, which compares equal to every value with the same number.
  * Immutable; safe to share between threads.
  */
-public final class TransformType {
+public final class TransformType extends IanaValue {
     private static final IanaRegistry<TransformType> REGISTRY =
             new IanaRegistry<>("transform type", 255, TransformType::new);
 
@@ -26,42 +26,12 @@ public final class TransformType {
     /** Extended sequence numbers. */
     public static final TransformType ESN = REGISTRY.define(5, "ESN");
 
-    private final int value;
-    private final String name;
-
     private TransformType(int value, String name) {
-        this.value = value;
-        this.name = name;
+        super(value, name);
     }
 
     /** The constant for {@code value}, or a new unnamed value; throws if outside 0..255. */
     public static TransformType valueOf(int value) {
         return REGISTRY.valueOf(value);
-    }
-
-    /** The number on the wire. */
-    public int value() {
-        return value;
-    }
-
-    /** True for a value this class names. */
-    public boolean isKnown() {
-        return name != null;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof TransformType other && other.value == value;
-    }
-
-    @Override
-    public int hashCode() {
-        return value;
-    }
-
-    /** The constant's name, or the number of an unnamed value. */
-    @Override
-    public String toString() {
-        return IanaRegistry.display(name, value);
     }
 }

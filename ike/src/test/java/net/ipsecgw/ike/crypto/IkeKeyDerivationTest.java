@@ -10,7 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import net.ipsecgw.ike.crypto.VectorFile.Vector;
+import net.ipsecgw.testing.VectorFile;
+import net.ipsecgw.testing.VectorFile.Vector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class IkeKeyDerivationTest {
 
     static List<Vector> vectors() {
-        return VectorFile.load("ikev2-kdf.txt");
+        return VectorFile.load("crypto/ikev2-kdf.txt");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -141,8 +142,8 @@ class IkeKeyDerivationTest {
                 v.hex("ni"),
                 v.hex("nr"),
                 v.hex("gir"),
-                v.spi("spii"),
-                v.spi("spir"));
+                v.hexLong("spii"),
+                v.hexLong("spir"));
     }
 
     private static byte[] skD(Vector v) {

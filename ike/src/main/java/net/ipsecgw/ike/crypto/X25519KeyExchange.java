@@ -13,7 +13,8 @@ import java.util.random.RandomGenerator;
 import javax.crypto.KeyAgreement;
 
 /**
- * X25519 (RFC 7748 §5) for IKEv2 (RFC 8031), computed by the JDK's "XDH" key agreement. The private
+ * X25519 (RFC 7748 §5) for IKEv2 (RFC 8031), computed by OpenSSL's libcrypto when it is available and
+ * otherwise by the JDK's "XDH" key agreement. The private
  * scalar is 32 octets from the caller's random source (clamped by the function itself, RFC 7748 §5); our
  * public value is {@code X25519(k, 9)}, computed by the same key agreement against the base point.
  *
@@ -80,6 +81,19 @@ final class X25519KeyExchange implements KeyExchange {
         if (scalar == null) {
             throw new IllegalStateException("CURVE25519 key exchange was destroyed");
         }
+        if (OpenSslX25519.available()) {
+            byte[] result = OpenSslX25519.x25519(scalar, u);
+            if (result == null) {
+                throw new InvalidPublicValueException(
+                        KeyExchangeGroup.CURVE25519, "low-order point (refused by OpenSSL)");
+            }
+            return result;
+        }
+        return jdkX25519(u);
+    }
+
+    /** The same function by the JDK's XDH, used without OpenSSL (and to cross-check it in tests). */
+    byte[] jdkX25519(byte[] u) throws InvalidPublicValueException {
         try {
             KeyFactory factory = KeyFactory.getInstance("XDH");
             PrivateKey ours = factory.generatePrivate(new XECPrivateKeySpec(NamedParameterSpec.X25519, scalar));

@@ -94,8 +94,13 @@ class GeneratorGatewayPairTest {
         List<long[]> first = rekey(controlA, controlB); // installs the first pairs: nothing to replace yet
         eventually(() -> everySinkGrows(a) && everySinkGrows(b), "traffic on every lane of both sides");
 
+        // The SAs' and the lanes' counters are read one after the other: compare them with no packet
+        // in flight.
+        pauseGenerators(a, b);
+        Thread.sleep(300);
         assertPerCpuSasOnTheirOwnLanes(a, b);
         assertPerCpuSasOnTheirOwnLanes(b, a);
+        resumeGenerators(a, b);
         Set<Integer> ports = new HashSet<>();
         for (ChildSaStatus sa : a.childSas()) {
             if (sa.lane() != ChildSaSpec.FALLBACK) {
@@ -282,6 +287,18 @@ class GeneratorGatewayPairTest {
         }
         for (Lane lane : sender.lanes()) {
             assertTrue(lane.counters().espSent() > 0, "lane " + lane.index() + " sends");
+        }
+    }
+
+    private static void pauseGenerators(Gateway... gateways) {
+        for (Gateway g : gateways) {
+            g.generators().forEach(TrafficGenerator::pause);
+        }
+    }
+
+    private static void resumeGenerators(Gateway... gateways) {
+        for (Gateway g : gateways) {
+            g.generators().forEach(TrafficGenerator::resume);
         }
     }
 

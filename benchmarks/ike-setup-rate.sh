@@ -33,8 +33,10 @@
 #                initiator address may have N half-open IKE SAs; no cookies)
 #   ours         our gateway on gateway B (one lane on CPU 1, the IKE control plane on its control loop),
 #                one connection with remote-id %any, per-CPU SAs off, the same limits raised. On by
-#                default; IKE_RATE_OURS=0 skips it. The latency samples run first, so its JIT has warmed
-#                up before the rate is measured.
+#                default; IKE_RATE_OURS=0 skips it.
+# Before each responder's latency samples and rate, one unmeasured warm-up burst of N tunnels with other
+# identities runs against it (a JVM compiles its hot code during its first bursts), then the load
+# initiator restarts; the responder keeps those N idle IKE SAs. IKE_RATE_WARMUP=0 skips the warm-up.
 # Then, unless IKE_RATE_OURS=0:
 #   ours pair    two of our gateways (IKE_RATE_PAIR_LANES lanes each, default 2, epoll, PSK, per-CPU
 #                SAs and multiport on): gateway B is started and up, then gateway A (start action
@@ -223,6 +225,44 @@ _initiator_files() {
     echo "}"
     _initiator_secrets
   } >"$dir/swanctl/load.conf"
+  {
+    echo "connections {"
+    for ((k = 0; k < tunnels; k++)); do
+      _initiator_conn "w$k" "w$k.load.test" "$TOPO_RED_A_NET" start
+    done
+    echo "}"
+    _initiator_secrets
+  } >"$dir/swanctl/warmup.conf"
+}
+
+# _await_initiator <count> <label>: wait (at most 120 s) until the load initiator has <count> IKE SAs.
+_await_initiator() {
+  local deadline established
+  deadline=$(($(_now_ms) + 120000))
+  while :; do
+    established=$(_initiator_established)
+    [ "$established" -ge "$1" ] && return 0
+    if [ "$(_now_ms)" -gt "$deadline" ]; then
+      echo "$2: only $established of $1 IKE SAs established within 120 s" >&2
+      return 1
+    fi
+    sleep 0.02
+  done
+}
+
+# _warm_up <label>: one unmeasured burst of N tunnels with other identities (w<k>), then a fresh load
+# initiator. A gateway's JVM compiles its hot code during its first bursts; strongSwan's C code needs no
+# such start. The responder keeps the warm-up's N idle IKE SAs through the measured burst (both
+# responders alike). IKE_RATE_WARMUP=0 measures a cold responder.
+_warm_up() {
+  [ "${IKE_RATE_WARMUP:-1}" = 1 ] || return 0
+  local dir
+  dir=$(sswan_instance_dir "$prefix" load-initiator)
+  _initiator --load-creds --noprompt --file "$dir/swanctl/warmup.conf" >/dev/null
+  _initiator --load-conns --file "$dir/swanctl/warmup.conf" >/dev/null
+  _await_initiator "$tunnels" "$1 warm-up" || true
+  sswan_instance_stop "$prefix" load-initiator
+  _initiator_start
 }
 
 # Milliseconds since the epoch.
@@ -258,6 +298,7 @@ _initiator_established() {
 _measure() {
   local label=$1 i t0 t1 dir established=0 deadline responder=0
   shift
+  _warm_up "$label"
   dir=$(sswan_instance_dir "$prefix" load-initiator)
   _initiator --load-creds --noprompt --file "$dir/swanctl/latency.conf" >/dev/null
   _initiator --load-conns --file "$dir/swanctl/latency.conf" >/dev/null

@@ -30,7 +30,8 @@ import net.ipsecgw.ike.sa.IkeSaStatus;
  *
  * <p>Actions complete with the outcome of the exchange they start, not when it was queued: initiate
  * when the IKE SA is established, terminate when it is gone, rekey when the IKE SA was replaced; they
- * fail when the IKE SA goes down instead, or after {@link #ACTION_TIMEOUT}. Any thread.
+ * fail when the IKE SA goes down instead, or after {@link #ACTION_TIMEOUT}; when they complete, {@link
+ * #ikeSas()} already shows their outcome. Any thread.
  */
 public final class IkeServiceControl implements IkeControl {
     /** The longest an action waits for the exchange it started. */
@@ -210,7 +211,8 @@ public final class IkeServiceControl implements IkeControl {
                 outcome.completeExceptionally(error);
             }
         });
-        return outcome.orTimeout(ACTION_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+        return outcome.thenCompose(done -> member.ike().sync()) // the tunnel list shows the outcome at once
+                .orTimeout(ACTION_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
                 .exceptionallyCompose(error -> CompletableFuture.failedFuture(
                         error instanceof TimeoutException
                                 ? new IllegalStateException(what + " " + connection + ": no outcome within "

@@ -181,6 +181,14 @@ public final class IkeService implements ControlPlane.Factory {
         return current == null ? new IkeCounters() : current.counters();
     }
 
+    /**
+     * Completes once the snapshot ({@link #ikeSas()}) reflects everything the control loop did before
+     * this call, e.g. an IKE SA that an event just reported gone.
+     */
+    public CompletableFuture<Void> sync() {
+        return onLoop(d -> {});
+    }
+
     /** Initiates a connection (control loop); completes when the first exchange is under way. */
     public CompletableFuture<Void> initiate(String connection) {
         return onLoop(d -> d.initiate(connection));

@@ -64,7 +64,7 @@
     const path = editing ? '/api/connections/' + encodeURIComponent(editing) : '/api/connections';
     const { ok, data } = await Console.api(editing ? 'PUT' : 'POST', path, formValues());
     if (ok) {
-      say('ok', `Saved connection ${data.name}.`);
+      say(data.applied ? 'ok' : 'warn', `Saved connection ${data.name}` + (data.applied ? '; the gateway runs it.' : `: ${data.note}.`));
       document.getElementById('editor').classList.add('hidden');
       refresh();
       return;
@@ -83,7 +83,8 @@
   async function remove(name) {
     if (!window.confirm(`Delete connection ${name}?`)) return;
     const { ok, data } = await Console.api('DELETE', '/api/connections/' + encodeURIComponent(name));
-    say(ok ? 'ok' : 'error', ok ? `Deleted ${name}.` : (data && data.error) || 'failed');
+    if (ok) say(data.applied ? 'ok' : 'warn', `Deleted ${name}` + (data.applied ? '; the gateway no longer runs it.' : `: ${data.note}.`));
+    else say('error', (data && data.error) || 'failed');
     refresh();
   }
 

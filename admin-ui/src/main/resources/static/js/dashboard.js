@@ -58,7 +58,7 @@
     const banner = document.getElementById('status');
     banner.className = 'banner ' + (data.running ? 'ok' : 'warn');
     banner.textContent = (data.running ? 'Data path running: ' : 'No data path: ') + data.detail
-      + (data.running && !data.ike ? ' (IKE control plane not wired yet)' : '');
+      + (data.running && !data.ike ? ' (no IKE control plane: the gateway started without IKE connections)' : '');
   }
 
   async function act(button) {

@@ -8,9 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import net.ipsecgw.admin.gateway.GatewayControl;
-import net.ipsecgw.admin.gateway.SimulatedGateway;
-import net.ipsecgw.core.config.GatewayConfig;
+import java.util.stream.IntStream;
+import net.ipsecgw.core.linux.CpuAffinity;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,23 +23,21 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The console in headless Chromium: log in, see the tunnels with one Child SA per lane, watch the
- * per-lane chart change, terminate and re-initiate a tunnel, create a connection with a bad field and
- * see the error on that field, then a valid one and see it saved (in the table and in the file).
+ * The console in headless Chromium: log in, see both demo tunnels established with the fallback Child
+ * SA and one per lane, watch the per-lane chart change, terminate and re-initiate a tunnel (it comes
+ * back with its SAs), create a connection with a bad field and see the error on that field, then a
+ * valid one and see it saved (in the table and in the file) and running.
  * Saves screenshots of the dashboard and the connection pages into docs/screenshots.
  *
- * <p>The gateway behind the console is {@link SimulatedGateway}, until the demo's own data path (IKE
- * and the traffic generator) runs. Skips with the reason when Chromium is missing, except under
- * {@code CI=true}, where it fails.
+ * <p>Behind the console runs the real demo: gateways {@code a} and {@code b} in this JVM over loopback,
+ * IKEv2 with one Child SA per lane, traffic generators on every lane. Skips with the reason when
+ * Chromium is missing, except under {@code CI=true}, where it fails.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("demo")
@@ -53,13 +50,15 @@ class ConsoleBrowserIT {
     static WebDriver browser;
     static Path profile;
 
-    @TestConfiguration
-    static class Simulated {
-        @Bean
-        @Primary
-        GatewayControl simulatedGateway(GatewayConfig config) {
-            return new SimulatedGateway(config.connections());
-        }
+    /** One lane per CPU this process may run on, as the demo's gateways pin them. */
+    static int lanes() {
+        return CpuAffinity.currentThreadCpus().cardinality();
+    }
+
+    static List<String> laneNames() {
+        List<String> names = new java.util.ArrayList<>(List.of("fallback"));
+        IntStream.range(0, lanes()).forEach(lane -> names.add(Integer.toString(lane)));
+        return names;
     }
 
     @DynamicPropertySource
@@ -144,14 +143,8 @@ class ConsoleBrowserIT {
         browser.findElement(By.id("password")).sendKeys(PASSWORD);
         browser.findElement(By.id("login")).click();
 
-        waiting().until(d -> !d.findElements(By.cssSelector("tr[data-tunnel='demo-ab'] .badge"))
-                .isEmpty());
-        assertThat(tunnelState("demo-ab")).isEqualTo("established");
-        List<WebElement> childSas =
-                browser.findElements(By.cssSelector("tr[data-childsas='demo-ab'] .childsas tbody tr"));
-        assertThat(childSas)
-                .extracting(row -> row.findElement(By.tagName("td")).getText())
-                .containsExactly("fallback", "0", "1");
+        waitUntilEstablishedWithEveryLane("demo-ab");
+        waitUntilEstablishedWithEveryLane("demo-ba");
 
         WebElement chart = browser.findElement(By.id("load"));
         waiting()
@@ -160,19 +153,37 @@ class ConsoleBrowserIT {
                                         ? "0"
                                         : chart.getDomAttribute("data-samples"))
                         >= 4);
-        assertThat(chart.getDomAttribute("data-lanes")).isEqualTo("4");
+        assertThat(chart.getDomAttribute("data-lanes")).isEqualTo(Integer.toString(2 * lanes()));
         String before = canvas(chart);
         waiting().until(d -> !canvas(chart).equals(before));
-        waiting().until(d -> d.findElements(By.cssSelector("#lanes tbody tr")).size() == 4);
+        waiting().until(d -> d.findElements(By.cssSelector("#lanes tbody tr")).size() == 2 * lanes());
         Thread.sleep(8000); // a few seconds of history on the chart for the screenshot
         screenshot("dashboard.png");
 
         browser.findElement(By.id("terminate-demo-ab")).click();
         waiting().until(d -> tunnelState("demo-ab").equals("down"));
         browser.findElement(By.id("initiate-demo-ab")).click();
-        waiting().until(d -> tunnelState("demo-ab").equals("established"));
+        waitUntilEstablishedWithEveryLane("demo-ab");
 
         connections();
+    }
+
+    /**
+     * The tunnel's row says established, with the fallback Child SA and an SA on every lane, in lane
+     * order (a lane may have two when the responder added its own, as RFC 9611 allows).
+     */
+    private void waitUntilEstablishedWithEveryLane(String tunnel) {
+        waiting()
+                .until(d -> !d.findElements(By.cssSelector("tr[data-tunnel='" + tunnel + "'] .badge"))
+                                .isEmpty()
+                        && tunnelState(tunnel).equals("established")
+                        && childSaLanes(tunnel).stream().distinct().toList().equals(laneNames()));
+    }
+
+    private List<String> childSaLanes(String tunnel) {
+        return browser.findElements(By.cssSelector("tr[data-childsas='" + tunnel + "'] .childsas tbody tr")).stream()
+                .map(row -> row.findElement(By.tagName("td")).getText())
+                .toList();
     }
 
     private String canvas(WebElement chart) {
@@ -204,12 +215,21 @@ class ConsoleBrowserIT {
         browser.findElement(By.id("save")).click();
         waiting().until(d -> !d.findElements(By.cssSelector("tr[data-connection='branch-c']"))
                 .isEmpty());
-        assertThat(browser.findElement(By.id("result")).getText()).isEqualTo("Saved connection branch-c.");
+        assertThat(browser.findElement(By.id("result")).getText())
+                .isEqualTo("Saved connection branch-c; the gateway runs it.");
         assertThat(Files.readString(state.resolve("connections.yml")))
                 .contains("name: branch-c")
                 .contains("192.0.2.33")
                 .doesNotContain("a-branch-pre-shared-key");
         screenshot("connections.png");
+
+        // the gateway now runs branch-c (down: nobody answers at 192.0.2.33) beside demo-ab
+        browser.get(url("/"));
+        waitUntilEstablishedWithEveryLane("demo-ab");
+        waiting()
+                .until(d -> !d.findElements(By.cssSelector("tr[data-tunnel='branch-c'] .badge"))
+                                .isEmpty()
+                        && tunnelState("branch-c").equals("down"));
     }
 
     private void type(String id, String text) {

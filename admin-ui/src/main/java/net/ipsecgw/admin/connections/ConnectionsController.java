@@ -1,5 +1,6 @@
 package net.ipsecgw.admin.connections;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,16 +18,21 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
 
 /**
  * The IKE connections: list, read, create, change, delete. A form is checked by building the {@link
  * ConnectionConfig} it describes; a bad field is answered with 400 and {@code {field, problem}}. Every
- * change is saved atomically and handed to the running gateway. Secrets are write-only: answers say
- * {@code psk-set: true}, and an edit that leaves the PSK empty keeps the old one.
+ * change is saved atomically and handed to the running gateway; the answer says whether the gateway
+ * runs it now ({@code applied: true}) or why not ({@code applied: false}, {@code note}: e.g. applied
+ * at the next start), never claiming more than happened. Secrets are write-only: answers say {@code
+ * psk-set: true}, and an edit that leaves the PSK empty keeps the old one.
  */
 @RestController
 @RequestMapping("/api/connections")
 class ConnectionsController {
+    private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(10);
+
     private final ConnectionStore store;
     private final GatewayControl gateway;
 
@@ -46,38 +52,62 @@ class ConnectionsController {
     }
 
     @PostMapping
-    ResponseEntity<Map<String, Object>> create(@RequestBody Map<String, Object> form) {
+    Mono<ResponseEntity<Map<String, Object>>> create(@RequestBody Map<String, Object> form) {
         ConnectionConfig connection = ConnectionForm.bind(form);
         if (store.find(connection.name()).isPresent()) {
             throw new ConnectionForm.FieldProblem("name", "'" + connection.name() + "' is already a connection");
         }
-        gateway.reloadConnections(store.add(connection));
-        return ResponseEntity.status(HttpStatus.CREATED).body(ConnectionYaml.toMap(connection, false));
+        return applied(store.add(connection), ConnectionYaml.toMap(connection, false))
+                .map(body -> ResponseEntity.status(HttpStatus.CREATED).body(body));
     }
 
     @PutMapping("/{name}")
-    ResponseEntity<Map<String, Object>> update(@PathVariable String name, @RequestBody Map<String, Object> form) {
+    Mono<ResponseEntity<Map<String, Object>>> update(@PathVariable String name, @RequestBody Map<String, Object> form) {
         Map<String, Object> withSecret = keepSecret(name, form);
         ConnectionConfig connection = ConnectionForm.bind(withSecret);
         if (!connection.name().equals(name) && store.find(connection.name()).isPresent()) {
             throw new ConnectionForm.FieldProblem("name", "'" + connection.name() + "' is already a connection");
         }
         return store.replace(name, connection)
-                .map(list -> {
-                    gateway.reloadConnections(list);
-                    return ResponseEntity.ok(ConnectionYaml.toMap(connection, false));
-                })
-                .orElse(ResponseEntity.notFound().build());
+                .map(list ->
+                        applied(list, ConnectionYaml.toMap(connection, false)).map(ResponseEntity::ok))
+                .orElse(Mono.just(ResponseEntity.notFound().build()));
     }
 
     @DeleteMapping("/{name}")
-    ResponseEntity<Void> delete(@PathVariable String name) {
+    Mono<ResponseEntity<Map<String, Object>>> delete(@PathVariable String name) {
         return store.remove(name)
-                .map(list -> {
-                    gateway.reloadConnections(list);
-                    return ResponseEntity.noContent().<Void>build();
-                })
-                .orElse(ResponseEntity.notFound().build());
+                .map(list -> applied(list, new LinkedHashMap<String, Object>(Map.of("name", name)))
+                        .map(ResponseEntity::ok))
+                .orElse(Mono.just(ResponseEntity.notFound().build()));
+    }
+
+    /** Hands the saved list to the gateway and adds to {@code body} whether it runs it now. */
+    private Mono<Map<String, Object>> applied(List<ConnectionConfig> saved, Map<String, Object> body) {
+        Map<String, Object> answer = new LinkedHashMap<>(body);
+        return Mono.fromCompletionStage(gateway.reloadConnections(saved))
+                .timeout(APPLY_TIMEOUT)
+                .then(Mono.fromSupplier(() -> {
+                    answer.put("applied", true);
+                    answer.put("note", "the gateway runs the saved connections now");
+                    return answer;
+                }))
+                .onErrorResume(failure -> {
+                    answer.put("applied", false);
+                    answer.put("note", note(failure));
+                    return Mono.just(answer);
+                });
+    }
+
+    private static String note(Throwable failure) {
+        if (failure instanceof java.util.concurrent.TimeoutException) {
+            return "saved; the gateway is still applying it";
+        }
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause()
+                : failure;
+        String message = String.valueOf(cause.getMessage());
+        return message.startsWith("saved") ? message : "saved; not running yet: " + message;
     }
 
     /** An edit with an empty PSK keeps the stored one. */

@@ -195,9 +195,18 @@ public final class GatewayService implements GatewayControl, SmartLifecycle {
     @Override
     public CompletionStage<Void> reloadConnections(List<ConnectionConfig> next) {
         connections = List.copyOf(next);
-        events.record(IkeEvent.system("a", "", true, "connections saved: " + next.size()));
         RunningGateways now = running;
-        return now == null ? CompletableFuture.completedFuture(null) : now.ike().reload(connections);
+        CompletionStage<Void> applied = now == null
+                ? CompletableFuture.failedFuture(
+                        new IllegalStateException("saved; applied at the next start (no data path runs)"))
+                : now.ike().reload(connections);
+        return applied.whenComplete((ok, failure) -> events.record(IkeEvent.system(
+                "a",
+                "",
+                failure == null,
+                failure == null
+                        ? "connections saved and running: " + next.size()
+                        : "connections saved (" + next.size() + "), not running yet: " + rootMessage(failure))));
     }
 
     @Override

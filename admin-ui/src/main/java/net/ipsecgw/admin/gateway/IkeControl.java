@@ -8,8 +8,8 @@ import net.ipsecgw.ike.config.ConnectionConfig;
 /**
  * Everything the appliance needs from the IKE control plane, and nothing more: the IKE SAs with their
  * per-lane Child SAs, the operator's actions, the connections to run, and a stream of events (for the
- * log page and the IKE metrics). The IKE control plane's adapter implements it; until that is wired
- * the appliance runs {@link IkeUnavailable}.
+ * log page and the IKE metrics). {@link IkeServiceControl} implements it over gateway-core's IKE
+ * service; a gateway without one answers with {@link IkeUnavailable}.
  *
  * <p>Any thread may call any method; the implementation hands the work to its control loop. Actions
  * complete when the exchange they start has finished (or failed), never before.

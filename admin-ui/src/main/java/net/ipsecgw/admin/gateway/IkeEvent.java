@@ -41,6 +41,8 @@ public record IkeEvent(
         REKEY,
         /** Dead peer detection: a check answered ({@code success}) or the peer was declared dead. */
         DPD,
+        /** A line from the IKE control plane for the operator (Child SAs installed and removed, ...). */
+        LOG,
         /** The appliance itself: data path started or stopped, connections saved, operator actions. */
         SYSTEM
     }

@@ -38,7 +38,9 @@ public final class IkeUnavailable implements IkeControl {
 
     @Override
     public CompletionStage<Void> reload(List<ConnectionConfig> connections) {
-        return unavailable("run the saved connections");
+        return CompletableFuture.failedFuture(new IllegalStateException(
+                "saved; applied at the next start (no IKE control plane runs: the gateway started without IKE"
+                        + " connections)"));
     }
 
     @Override

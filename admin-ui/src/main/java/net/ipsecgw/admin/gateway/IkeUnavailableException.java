@@ -6,6 +6,7 @@ public final class IkeUnavailableException extends IllegalStateException {
 
     /** Says what was asked. */
     public IkeUnavailableException(String what) {
-        super(what + ": not available until the IKE control plane is wired into the gateway");
+        super(what + ": no IKE control plane runs (the gateway started without IKE connections, or without a"
+                + " data path)");
     }
 }

@@ -3,15 +3,18 @@ package net.ipsecgw.admin.connections;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.anyList;
 import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
 import static org.springframework.security.test.web.reactive.server.SecurityMockServerConfigurers.csrf;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import net.ipsecgw.admin.gateway.GatewayControl;
 import net.ipsecgw.core.config.GatewayConfig;
 import net.ipsecgw.core.config.GatewayConfigLoader;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -51,6 +54,11 @@ class ConnectionsControllerTest {
     @MockitoBean
     GatewayControl gateway;
 
+    @BeforeEach
+    void gatewayRunsWhatIsSaved() {
+        when(gateway.reloadConnections(anyList())).thenReturn(CompletableFuture.completedFuture(null));
+    }
+
     private WebTestClient.ResponseSpec post(Map<String, Object> form) {
         return client.mutateWith(csrf())
                 .post()
@@ -88,6 +96,8 @@ class ConnectionsControllerTest {
                 .jsonPath("$.psk")
                 .doesNotExist()
                 .jsonPath("$.psk-set")
+                .isEqualTo(true)
+                .jsonPath("$.applied")
                 .isEqualTo(true);
         assertThat(GatewayConfigLoader.load(FILE).connections())
                 .anySatisfy(c -> assertThat(c.name()).isEqualTo("created"));
@@ -98,6 +108,24 @@ class ConnectionsControllerTest {
                 .expectBody()
                 .jsonPath("$.field")
                 .isEqualTo("name");
+    }
+
+    @Test
+    void savedButNotRunningSaysSoInsteadOfClaimingSuccess() {
+        when(gateway.reloadConnections(anyList()))
+                .thenReturn(CompletableFuture.failedFuture(
+                        new IllegalStateException("saved; applied at the next start (no IKE control plane runs)")));
+        Map<String, Object> form = ConnectionFormTest.valid();
+        form.put("name", "later");
+        post(form)
+                .expectStatus()
+                .isCreated()
+                .expectBody()
+                .jsonPath("$.applied")
+                .isEqualTo(false)
+                .jsonPath("$.note")
+                .isEqualTo("saved; applied at the next start (no IKE control plane runs)");
+        assertThat(store.find("later")).isPresent();
     }
 
     @Test
@@ -124,7 +152,12 @@ class ConnectionsControllerTest {
                 .uri("/api/connections/edited")
                 .exchange()
                 .expectStatus()
-                .isNoContent();
+                .isOk()
+                .expectBody()
+                .jsonPath("$.name")
+                .isEqualTo("edited")
+                .jsonPath("$.applied")
+                .isEqualTo(true);
         client.mutateWith(csrf())
                 .delete()
                 .uri("/api/connections/edited")

@@ -89,7 +89,7 @@ class GatewayServiceTest {
                 .isInstanceOf(CompletionException.class)
                 .cause()
                 .isInstanceOf(IkeUnavailableException.class)
-                .hasMessageContaining("not available until the IKE control plane is wired");
+                .hasMessageContaining("no IKE control plane runs");
         assertThat(events.recent(1).getFirst().success()).isFalse();
         assertThatThrownBy(() -> service.rekey("nobody").toCompletableFuture().join())
                 .cause()

@@ -13,7 +13,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import net.ipsecgw.ike.config.ConnectionConfig;
 
 /**
- * A {@link GatewayControl} for console tests: two gateways ({@code a}, {@code b}) with two lanes
+ * A {@link GatewayControl} for controller and metrics unit tests only (never for the full-application or
+ * browser tests, which run the real demo): two gateways ({@code a}, {@code b}) with two lanes
  * each whose counters grow with the wall clock (lane 1 twice as fast as lane 0, so the chart has
  * distinct lines), and one IKE connection per configured name that initiate, terminate and rekey move
  * through its states, with one Child SA per lane while established. Not a gateway: it stands in for

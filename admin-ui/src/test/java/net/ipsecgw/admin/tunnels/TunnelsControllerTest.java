@@ -79,7 +79,7 @@ class TunnelsControllerTest {
                 .isEqualTo(503)
                 .expectBody()
                 .jsonPath("$.error")
-                .isEqualTo("initiate site-b: not available until the IKE control plane is wired into the gateway");
+                .isEqualTo(new IkeUnavailableException("initiate site-b").getMessage());
     }
 
     @Test

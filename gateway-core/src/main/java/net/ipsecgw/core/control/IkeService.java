@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import net.ipsecgw.core.config.GatewayConfig;
+import net.ipsecgw.ike.config.ConnectionConfig;
 import net.ipsecgw.ike.dataplane.ControlPlane;
 import net.ipsecgw.ike.dataplane.DataPlane;
 import net.ipsecgw.ike.sa.IkeContext;
@@ -25,7 +26,12 @@ import net.ipsecgw.ike.sa.Timers;
  * The gateway's IKE control plane and the operator's handle on it. As a {@link ControlPlane.Factory}
  * it builds the {@link IkeDaemon} on the gateway's control loop; afterwards any thread may read the
  * IKE SAs (a snapshot refreshed on the control loop twice a second and after every action) and ask
- * for initiate, terminate or rekey, which run on the control loop.
+ * for initiate, terminate, rekey or a new set of connections ({@link #reload}), which run on the
+ * control loop.
+ *
+ * <p>The control plane handed to the gateway forwards to the current daemon, so that {@link #reload}
+ * can replace the daemon without the data path noticing: the fields below are written on the control
+ * loop and read by other threads only for snapshots.
  */
 public final class IkeService implements ControlPlane.Factory {
     private static final long REFRESH_MILLIS = 500;
@@ -33,18 +39,21 @@ public final class IkeService implements ControlPlane.Factory {
     private final GatewayConfig config;
     private final IkeEvents events;
     private volatile IkeDaemon daemon;
+    private volatile IkeContext context;
     private volatile EventExecutor loop;
     private volatile List<IkeSaStatus> snapshot = List.of();
+    private volatile List<ConnectionConfig> connections;
 
     /** A factory for the connections of {@code config}, reporting to {@code events}. */
     public IkeService(GatewayConfig config, IkeEvents events) {
         this.config = config;
         this.events = events;
+        this.connections = config.connections();
     }
 
     @Override
     public ControlPlane create(DataPlane dataPlane, EventExecutor controlLoop) {
-        IkeContext context = new IkeContext(
+        IkeContext created = new IkeContext(
                 dataPlane,
                 Timers.on(controlLoop),
                 new SecureRandom(),
@@ -53,38 +62,38 @@ public final class IkeService implements ControlPlane.Factory {
                 config.ike().port(),
                 config.black().port(),
                 events);
-        IkeDaemon created = new IkeDaemon(context, config.connections());
+        this.daemon = new IkeDaemon(created, connections);
+        this.context = created;
+        this.loop = controlLoop;
         ScheduledFuture<?> refresh =
                 controlLoop.scheduleAtFixedRate(this::refresh, REFRESH_MILLIS, REFRESH_MILLIS, TimeUnit.MILLISECONDS);
-        this.daemon = created;
-        this.loop = controlLoop;
         return new ControlPlane() {
             @Override
             public void start() {
-                created.start();
+                daemon.start();
                 refresh();
             }
 
             @Override
             public void close() {
                 refresh.cancel(false);
-                created.close();
+                daemon.close();
                 refresh();
             }
 
             @Override
             public void expired(long id, boolean hard) {
-                created.expired(id, hard);
+                daemon.expired(id, hard);
             }
 
             @Override
             public void acquire(String tunnel, int lane) {
-                created.acquire(tunnel, lane);
+                daemon.acquire(tunnel, lane);
             }
 
             @Override
             public void ikeReceived(ByteBuf message, InetSocketAddress local, InetSocketAddress remote) {
-                created.ikeReceived(message, local, remote);
+                daemon.ikeReceived(message, local, remote);
             }
         };
     }
@@ -109,10 +118,75 @@ public final class IkeService implements ControlPlane.Factory {
         return snapshot;
     }
 
+    /** The connections the daemon runs (or will run once started). Any thread. */
+    public List<ConnectionConfig> connections() {
+        return connections;
+    }
+
+    /** True once the gateway has built the daemon (it has connections and was started with this factory). */
+    public boolean running() {
+        return daemon != null;
+    }
+
+    /**
+     * Runs {@code next} from now on (control loop). When it differs from what runs, the daemon is
+     * replaced: the current one deletes its IKE SAs, telling the peers (as at shutdown), the policies of
+     * connections that are gone are removed, and a new daemon installs the policies of {@code next} and
+     * initiates those whose start action says so. Every tunnel is therefore negotiated again, unchanged
+     * ones too. Completes with true when the daemon was replaced, false when {@code next} is what runs.
+     * Fails when no daemon runs, or when a connection's credentials cannot be loaded (the current
+     * daemon then keeps running). In TUN mode, routes for new remote selectors are added only at the
+     * next start.
+     */
+    public CompletableFuture<Boolean> reload(List<ConnectionConfig> next) {
+        List<ConnectionConfig> copy = List.copyOf(next);
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        EventExecutor executor = loop;
+        if (executor == null || daemon == null) {
+            done.completeExceptionally(new IllegalStateException("the IKE control plane is not running"));
+            return done;
+        }
+        executor.execute(() -> {
+            try {
+                done.complete(replaceDaemon(copy));
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    private boolean replaceDaemon(List<ConnectionConfig> next) {
+        if (next.equals(connections)) {
+            return false;
+        }
+        IkeDaemon replacement = new IkeDaemon(context, next); // loads credentials: may throw, nothing changed yet
+        IkeDaemon old = daemon;
+        old.close();
+        for (ConnectionConfig gone : old.connections()) {
+            if (next.stream().noneMatch(c -> c.name().equals(gone.name()))) {
+                context.dataPlane().removePolicy(gone.name());
+            }
+        }
+        daemon = replacement;
+        connections = next;
+        replacement.start();
+        refresh();
+        return true;
+    }
+
     /** Messages dropped before any IKE SA, by reason (any thread). */
     public IkeCounters counters() {
         IkeDaemon current = daemon;
         return current == null ? new IkeCounters() : current.counters();
+    }
+
+    /**
+     * Completes once the snapshot ({@link #ikeSas()}) reflects everything the control loop did before
+     * this call, e.g. an IKE SA that an event just reported gone.
+     */
+    public CompletableFuture<Void> sync() {
+        return onLoop(d -> {});
     }
 
     /** Initiates a connection (control loop); completes when the first exchange is under way. */

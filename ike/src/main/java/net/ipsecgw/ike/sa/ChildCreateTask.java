@@ -304,6 +304,7 @@ class ChildCreateTask implements Task {
         answerTsr = local;
         if (answerPerCpu && !inAuth) {
             sa.perCpuAccepted(sa.perCpuAccepted() + 1);
+            sa.peerAskedForPerCpu();
         }
         created = install(chosen.choice(), peerSpi, shared, ni, nr, false, local, remote);
         completed(exchange, ni, nr);

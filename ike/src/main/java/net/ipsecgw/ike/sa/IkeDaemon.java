@@ -46,8 +46,12 @@ import net.ipsecgw.ike.message.NotifyType;
 public final class IkeDaemon implements ControlPlane {
     /** How long an IKE SA may stay half-open before it is dropped. */
     static final Duration HALF_OPEN_TIMEOUT = Duration.ofSeconds(30);
-    /** A responder asks for per-CPU SAs only after the initiator had this long to ask for them. */
-    static final Duration RESPONDER_ACQUIRE_GRACE = Duration.ofSeconds(5);
+    /**
+     * A responder asks for per-CPU SAs of its own only once the initiator has asked for none for this
+     * long: the initiator asks for one per lane of its own right after IKE_AUTH, one exchange at a
+     * time, and on a loaded machine those exchanges take seconds.
+     */
+    static final Duration RESPONDER_ACQUIRE_GRACE = Duration.ofSeconds(10);
 
     private final IkeContext context;
     private final Map<String, ConnectionConfig> connections = new LinkedHashMap<>();
@@ -405,9 +409,9 @@ public final class IkeDaemon implements ControlPlane {
         if (!sa.isEstablished() || !sa.perCpu() || sa.lanesRequested().get(lane) || hasPerCpu(sa, lane)) {
             return;
         }
-        long established = context.timers().nanoTime() - sa.createdNanos();
-        if (!sa.isOriginalInitiator() && established < RESPONDER_ACQUIRE_GRACE.toNanos()) {
-            return; // the initiator asks for one SA per lane of its own; give those time to arrive
+        long quiet = context.timers().nanoTime() - Math.max(sa.createdNanos(), sa.lastPeerPerCpuNanos());
+        if (!sa.isOriginalInitiator() && quiet < RESPONDER_ACQUIRE_GRACE.toNanos()) {
+            return; // the initiator is still asking for SAs of its own lanes; ours may come from those
         }
         requestPerCpu(sa, lane);
     }

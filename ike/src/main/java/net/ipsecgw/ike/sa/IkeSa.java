@@ -58,6 +58,7 @@ public final class IkeSa {
     private boolean multiport;
     private final BitSet lanesRequested = new BitSet();
     private int perCpuAccepted;
+    private long lastPeerPerCpuNanos;
     private ProposalSelection.IkeChoice suite;
     private PrfAlgorithm prf;
     private IkeSaKeys keys;
@@ -357,6 +358,16 @@ public final class IkeSa {
 
     void perCpuAccepted(int count) {
         this.perCpuAccepted = count;
+    }
+
+    /** The peer just asked for a per-CPU pair (it is still covering its lanes). */
+    void peerAskedForPerCpu() {
+        lastPeerPerCpuNanos = context.timers().nanoTime();
+    }
+
+    /** When the peer last asked for a per-CPU pair, or 0. */
+    long lastPeerPerCpuNanos() {
+        return lastPeerPerCpuNanos;
     }
 
     // --- sending and liveness ---

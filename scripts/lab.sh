@@ -8,6 +8,11 @@
 #                                      topology is up already)
 #   scripts/lab.sh down                stop strongSwan and delete the namespaces
 #   scripts/lab.sh status              namespaces, addresses, routes and strongSwan's SAs
+#   scripts/lab.sh console [ARGS]      build it and run the appliance (profile lab) inside lab-ga:
+#                                      gateway A on TUN there, gateway B as its child process in
+#                                      lab-gb, an IKE tunnel red A <-> red B; deletes the lab when the
+#                                      appliance stops (Ctrl-C). ARGS go to the appliance. Builds the
+#                                      appliance's jar when it is missing.
 #
 # Needs root. LAB_PREFIX changes the namespace prefix (default lab).
 set -euo pipefail
@@ -19,7 +24,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 prefix=${LAB_PREFIX:-lab}
 
 usage() {
-  echo "usage: $0 up [--strongswan] | down | status" >&2
+  echo "usage: $0 up [--strongswan] | down | status | console [appliance args]" >&2
   exit 2
 }
 
@@ -51,6 +56,54 @@ EOF
   fi
 }
 
+# The appliance in its lab profile inside gateway A's namespace (LabDataPath starts gateway B in
+# gateway B's namespace); the lab is deleted when it exits, however it exits.
+console() {
+  topo_vars "$prefix"
+  local jar java status=0
+  jar=$here/admin-ui/target/admin-ui-0.1.0-SNAPSHOT.jar
+  if [ ! -s "$jar" ]; then
+    echo "lab: building the appliance ($jar)"
+    (cd "$here" && ./gw mvn -q -pl admin-ui -am -DskipTests install) >&2
+  fi
+  java=$(cd "$here" && ./gw java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p')/bin/java
+  if topo_is_up "$prefix"; then
+    if sswan_running "$prefix" || topo_tracked_pid "$prefix" ours-ga >/dev/null \
+      || topo_tracked_pid "$prefix" ours-gb >/dev/null || topo_tracked_pid "$prefix" lab-gb-gateway >/dev/null; then
+      echo "lab: gateways run in $prefix already; stop them first: $0 down" >&2
+      exit 1
+    fi
+    echo "lab: topology $prefix is up already"
+  else
+    topo_up "$prefix"
+  fi
+  trap 'sswan_down "$prefix"; topo_down "$prefix"; echo "lab: $prefix is down"' EXIT
+  cat <<HELP
+lab: topology $prefix is up; starting the appliance (profile lab) in $TOPO_GA, gateway B in $TOPO_GB.
+When it logs "Started", from another terminal:
+  sudo ip netns exec $TOPO_HA ping $TOPO_HB_RED       red host A to red host B through the IKE tunnel
+  sudo ip netns exec $TOPO_GA curl -u admin:PASSWORD http://127.0.0.1:8080/api/tunnels
+(the password is printed below at the first start). Ctrl-C stops it and deletes the lab.
+HELP
+  # TOPO_STATE (exported by topo_vars) is where the appliance records gateway B's pid for topo_down.
+  # In the background (which ignores SIGINT in it) so that Ctrl-C or a TERM to this script reach it
+  # as one TERM, by pid; scripts/lab.sh down from elsewhere stops it too (topo_track).
+  ip netns exec "$TOPO_GA" "$java" --enable-native-access=ALL-UNNAMED -jar "$jar" \
+    --spring.profiles.active=lab "$@" &
+  local app=$!
+  topo_track "$prefix" lab-console "$app"
+  local stopping=0
+  trap 'stopping=1; kill -TERM "$app" 2>/dev/null || true' INT TERM
+  while :; do
+    wait "$app" && status=0 || status=$?
+    kill -0 "$app" 2>/dev/null || break
+  done
+  trap - INT TERM
+  # Stopped as asked: java exits 143 on TERM.
+  if [ "$stopping" = 1 ] && [ "$status" = 143 ]; then status=0; fi
+  return "$status"
+}
+
 if [ "$(id -u)" != 0 ]; then
   echo "lab: needs root (network namespaces)" >&2
   exit 1
@@ -59,6 +112,10 @@ fi
 cmd=${1:-}
 [ -n "$cmd" ] || usage
 shift
+if [ "$cmd" = console ]; then
+  console "$@"
+  exit
+fi
 strongswan=0
 for arg in "$@"; do
   case $arg in

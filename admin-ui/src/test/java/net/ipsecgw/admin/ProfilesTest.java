@@ -49,9 +49,13 @@ class ProfilesTest {
         try (var context = bind("lab")) {
             GatewayConfig config = context.getBean(GatewayProperties.class).toConfig();
             assertThat(config.black().address()).isEqualTo("10.201.0.1");
-            assertThat(config.connections().getFirst().remoteAddress()).isEqualTo("10.201.0.2");
+            assertThat(config.connections()).singleElement().satisfies(c -> {
+                assertThat(c.remoteAddress()).isEqualTo("10.201.0.2");
+                assertThat(c.perCpuSas()).isTrue();
+                assertThat(c.multiport()).isTrue();
+            });
             assertThat(context.getBean(ApplianceProperties.class).dataPath())
-                    .isEqualTo(ApplianceProperties.DataPath.TUN);
+                    .isEqualTo(ApplianceProperties.DataPath.LAB);
         }
     }
 

@@ -21,17 +21,18 @@ class GatewayConfiguration {
 
     @Bean
     GatewayService gatewayService(GatewayConfig config, ApplianceProperties appliance, IkeEventLog events) {
-        return new GatewayService(config, appliance.dataPath().name(), launcher(appliance.dataPath()), events);
+        return new GatewayService(config, appliance.dataPath().name(), launcher(appliance), events);
     }
 
-    private static DataPathLauncher launcher(ApplianceProperties.DataPath dataPath) {
-        return switch (dataPath) {
+    private static DataPathLauncher launcher(ApplianceProperties appliance) {
+        return switch (appliance.dataPath()) {
             case NONE ->
                 config -> {
                     throw new DataPathUnavailableException("no data path configured (appliance.data-path: none)");
                 };
             case DEMO -> new DemoDataPath();
             case TUN -> new TunDataPath();
+            case LAB -> new LabDataPath(appliance.stateDirectory());
         };
     }
 }

@@ -34,6 +34,11 @@ public record ApplianceProperties(
         /** Two gateways in this JVM over loopback UDP, with a traffic generator in place of TUN. */
         DEMO,
         /** One gateway on a multi-queue TUN device (root, CAP_NET_ADMIN). */
-        TUN
+        TUN,
+        /**
+         * The lab (root): this gateway on TUN inside the lab's namespace lab-ga, and the lab's gateway b
+         * as a child process in lab-gb ({@code scripts/lab.sh console}).
+         */
+        LAB
     }
 }

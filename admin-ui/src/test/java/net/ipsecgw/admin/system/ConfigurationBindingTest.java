@@ -99,7 +99,7 @@ class ConfigurationBindingTest {
                 "gateway.connections[0].start-action | sometimes | gateway.connections[0].start-action | is not one of",
                 "gateway.connections[0].replay-window | lots | gateway.connections[0].replay-window | is not a number",
                 "gateway.colour | blue | gateway.colour | not a known setting",
-                "appliance.data-path | warp | appliance.data-path | is not one of NONE, DEMO, TUN",
+                "appliance.data-path | warp | appliance.data-path | is not one of NONE, DEMO, TUN, LAB",
                 "appliance.shutdown-timeout | 1ms | appliance.shutdown-timeout | ",
                 "console.admin-user | bad user | console.admin-user | must be 1-64 letters",
                 "console.login.max-failures | 0 | console.login.max-failures | ",

@@ -67,6 +67,7 @@ class ConsoleBrowserIT {
         registry.add("appliance.state-directory", state::toString);
         registry.add("console.initial-password", () -> PASSWORD);
         registry.add("console.chart.interval", () -> "250ms");
+        DemoPorts.pick().register(registry);
     }
 
     @BeforeAll

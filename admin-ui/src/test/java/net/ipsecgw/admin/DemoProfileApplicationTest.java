@@ -46,6 +46,7 @@ import org.springframework.web.reactive.function.BodyInserters;
 @ExtendWith(OutputCaptureExtension.class)
 class DemoProfileApplicationTest {
     static final String PASSWORD = "correct-horse-battery";
+    static final DemoPorts PORTS = DemoPorts.pick();
 
     @DynamicPropertySource
     static void state(DynamicPropertyRegistry registry) throws Exception {
@@ -54,6 +55,7 @@ class DemoProfileApplicationTest {
         registry.add("console.initial-password", () -> PASSWORD);
         // the leak detector checks every buffer access in tests: a gentler load keeps IKE's timers honest
         registry.add("gateway.red.generator.rate", () -> "200");
+        PORTS.register(registry);
     }
 
     WebTestClient client;
@@ -253,7 +255,7 @@ class DemoProfileApplicationTest {
                         java.util.stream.IntStream.range(-1, lanes()).boxed().toList());
         assertThat(sasA.getFirst().get("sourcePort"))
                 .as("the fallback SA sends from the NAT-T port")
-                .isEqualTo(14500);
+                .isEqualTo(PORTS.natT());
         for (int lane = 0; lane < lanes(); lane++) {
             int l = lane;
             assertThat(sasA.stream()
@@ -262,7 +264,7 @@ class DemoProfileApplicationTest {
                             .distinct())
                     .as("lane " + lane + " sends from its own port")
                     .hasSize(1)
-                    .doesNotContain(14500);
+                    .doesNotContain(PORTS.natT());
         }
         assertThat(sasA.stream().skip(1).map(sa -> sa.get("sourcePort")).distinct())
                 .as("one source port per lane")

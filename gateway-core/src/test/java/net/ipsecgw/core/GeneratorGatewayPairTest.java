@@ -353,33 +353,15 @@ class GeneratorGatewayPairTest {
                 GatewayConfig.RedMode.GENERATOR,
                 new GatewayConfig.Generator(IpPrefix.parse(local), IpPrefix.parse(remote), 8, 500, 200));
         IkeSettings ike = new IkeSettings(IKE_B.getPort(), null, null, null, null, null, null, null);
-        ConnectionConfig connection = new ConnectionConfig(
-                "peer",
-                peer.getHostString(),
-                IKE_B.getPort(),
-                null,
-                null,
-                null,
-                Secret.valueOf("a test pre-shared key"),
-                null,
-                null,
-                null,
-                null,
-                null,
-                List.of(local),
-                List.of(remote),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                true,
-                null,
-                true,
-                null,
-                null);
+        ConnectionConfig connection = ConnectionConfig.builder("peer")
+                .remoteAddress(peer.getHostString())
+                .remotePort(IKE_B.getPort())
+                .psk(Secret.valueOf("a test pre-shared key"))
+                .localTs(List.of(local))
+                .remoteTs(List.of(remote))
+                .perCpuSas(true)
+                .multiport(true)
+                .build();
         return new GatewayConfig(new GatewayConfig.Lanes(cpus, null), black, red, List.of(), ike, List.of(connection));
     }
 

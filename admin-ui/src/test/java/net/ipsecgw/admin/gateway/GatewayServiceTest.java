@@ -21,33 +21,12 @@ class GatewayServiceTest {
     private final IkeEventLog events = new IkeEventLog(10);
 
     private static ConnectionConfig connection(String name) {
-        return new ConnectionConfig(
-                name,
-                "192.0.2.2",
-                null,
-                null,
-                null,
-                null,
-                Secret.valueOf("0123456789abcdef0123"),
-                null,
-                null,
-                null,
-                null,
-                null,
-                List.of("10.1.0.0/16"),
-                List.of("10.2.0.0/16"),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+        return ConnectionConfig.builder(name)
+                .remoteAddress("192.0.2.2")
+                .psk(Secret.valueOf("0123456789abcdef0123"))
+                .localTs(List.of("10.1.0.0/16"))
+                .remoteTs(List.of("10.2.0.0/16"))
+                .build();
     }
 
     private static GatewayConfig config() {

@@ -19,33 +19,12 @@ class GatewayMetricsTest {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     private static ConnectionConfig connection() {
-        return new ConnectionConfig(
-                "site-b",
-                "192.0.2.2",
-                null,
-                null,
-                null,
-                null,
-                Secret.valueOf("0123456789abcdef0123"),
-                null,
-                null,
-                null,
-                null,
-                null,
-                List.of("10.1.0.0/16"),
-                List.of("10.2.0.0/16"),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+        return ConnectionConfig.builder("site-b")
+                .remoteAddress("192.0.2.2")
+                .psk(Secret.valueOf("0123456789abcdef0123"))
+                .localTs(List.of("10.1.0.0/16"))
+                .remoteTs(List.of("10.2.0.0/16"))
+                .build();
     }
 
     @Test

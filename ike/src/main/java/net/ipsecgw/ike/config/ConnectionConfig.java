@@ -253,4 +253,237 @@ public record ConnectionConfig(
     public boolean canInitiate() {
         return !remoteAddress.equals(ANY);
     }
+
+    /**
+     * A builder for code that sets a few of the many components (tests, the console's forms); every
+     * component left unset takes its default, and {@link Builder#build()} checks the result like the
+     * constructor does.
+     */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** Collects components by name; not thread-safe. */
+    public static final class Builder {
+        private final String name;
+        private String remoteAddress;
+        private Integer remotePort;
+        private String localId;
+        private String remoteId;
+        private AuthMethod auth;
+        private Secret psk;
+        private String certificate;
+        private String privateKey;
+        private List<String> caCertificates;
+        private List<String> ikeProposals;
+        private List<String> espProposals;
+        private List<String> localTs;
+        private List<String> remoteTs;
+        private Duration ikeRekeyTime;
+        private Duration childRekeyTime;
+        private Duration childLifeTime;
+        private Long childRekeyBytes;
+        private Long childRekeyPackets;
+        private Duration dpdDelay;
+        private DpdAction dpdAction;
+        private Boolean perCpuSas;
+        private Integer perCpuMax;
+        private Boolean multiport;
+        private StartAction startAction;
+        private Integer replayWindow;
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        /** Sets {@code remoteAddress}. */
+        public Builder remoteAddress(String value) {
+            this.remoteAddress = value;
+            return this;
+        }
+
+        /** Sets {@code remotePort}. */
+        public Builder remotePort(Integer value) {
+            this.remotePort = value;
+            return this;
+        }
+
+        /** Sets {@code localId}. */
+        public Builder localId(String value) {
+            this.localId = value;
+            return this;
+        }
+
+        /** Sets {@code remoteId}. */
+        public Builder remoteId(String value) {
+            this.remoteId = value;
+            return this;
+        }
+
+        /** Sets {@code auth}. */
+        public Builder auth(AuthMethod value) {
+            this.auth = value;
+            return this;
+        }
+
+        /** Sets {@code psk}. */
+        public Builder psk(Secret value) {
+            this.psk = value;
+            return this;
+        }
+
+        /** Sets {@code certificate}. */
+        public Builder certificate(String value) {
+            this.certificate = value;
+            return this;
+        }
+
+        /** Sets {@code privateKey}. */
+        public Builder privateKey(String value) {
+            this.privateKey = value;
+            return this;
+        }
+
+        /** Sets {@code caCertificates}. */
+        public Builder caCertificates(List<String> value) {
+            this.caCertificates = value;
+            return this;
+        }
+
+        /** Sets {@code ikeProposals}. */
+        public Builder ikeProposals(List<String> value) {
+            this.ikeProposals = value;
+            return this;
+        }
+
+        /** Sets {@code espProposals}. */
+        public Builder espProposals(List<String> value) {
+            this.espProposals = value;
+            return this;
+        }
+
+        /** Sets {@code localTs}. */
+        public Builder localTs(List<String> value) {
+            this.localTs = value;
+            return this;
+        }
+
+        /** Sets {@code remoteTs}. */
+        public Builder remoteTs(List<String> value) {
+            this.remoteTs = value;
+            return this;
+        }
+
+        /** Sets {@code ikeRekeyTime}. */
+        public Builder ikeRekeyTime(Duration value) {
+            this.ikeRekeyTime = value;
+            return this;
+        }
+
+        /** Sets {@code childRekeyTime}. */
+        public Builder childRekeyTime(Duration value) {
+            this.childRekeyTime = value;
+            return this;
+        }
+
+        /** Sets {@code childLifeTime}. */
+        public Builder childLifeTime(Duration value) {
+            this.childLifeTime = value;
+            return this;
+        }
+
+        /** Sets {@code childRekeyBytes}. */
+        public Builder childRekeyBytes(Long value) {
+            this.childRekeyBytes = value;
+            return this;
+        }
+
+        /** Sets {@code childRekeyPackets}. */
+        public Builder childRekeyPackets(Long value) {
+            this.childRekeyPackets = value;
+            return this;
+        }
+
+        /** Sets {@code dpdDelay}. */
+        public Builder dpdDelay(Duration value) {
+            this.dpdDelay = value;
+            return this;
+        }
+
+        /** Sets {@code dpdAction}. */
+        public Builder dpdAction(DpdAction value) {
+            this.dpdAction = value;
+            return this;
+        }
+
+        /** Sets {@code perCpuSas}. */
+        public Builder perCpuSas(Boolean value) {
+            this.perCpuSas = value;
+            return this;
+        }
+
+        /** Sets {@code perCpuMax}. */
+        public Builder perCpuMax(Integer value) {
+            this.perCpuMax = value;
+            return this;
+        }
+
+        /** Sets {@code multiport}. */
+        public Builder multiport(Boolean value) {
+            this.multiport = value;
+            return this;
+        }
+
+        /** Sets {@code startAction}. */
+        public Builder startAction(StartAction value) {
+            this.startAction = value;
+            return this;
+        }
+
+        /** Sets {@code replayWindow}. */
+        public Builder replayWindow(Integer value) {
+            this.replayWindow = value;
+            return this;
+        }
+
+        /** Traffic selectors of both sides. */
+        public Builder ts(List<String> local, List<String> remote) {
+            return localTs(local).remoteTs(remote);
+        }
+
+        /**
+         * The connection.
+         *
+         * @throws ConfigValueException naming the component that is missing or wrong
+         */
+        public ConnectionConfig build() {
+            return new ConnectionConfig(
+                    name,
+                    remoteAddress,
+                    remotePort,
+                    localId,
+                    remoteId,
+                    auth,
+                    psk,
+                    certificate,
+                    privateKey,
+                    caCertificates,
+                    ikeProposals,
+                    espProposals,
+                    localTs,
+                    remoteTs,
+                    ikeRekeyTime,
+                    childRekeyTime,
+                    childLifeTime,
+                    childRekeyBytes,
+                    childRekeyPackets,
+                    dpdDelay,
+                    dpdAction,
+                    perCpuSas,
+                    perCpuMax,
+                    multiport,
+                    startAction,
+                    replayWindow);
+        }
+    }
 }

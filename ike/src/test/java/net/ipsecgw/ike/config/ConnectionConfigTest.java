@@ -17,33 +17,12 @@ class ConnectionConfigTest {
     private static final String PSK = "a pre-shared key of 32 characters";
 
     private static ConnectionConfig minimal() {
-        return new ConnectionConfig(
-                "site",
-                "192.0.2.2",
-                null,
-                null,
-                null,
-                null,
-                Secret.valueOf(PSK),
-                null,
-                null,
-                null,
-                null,
-                null,
-                List.of("10.1.0.0/16"),
-                List.of("10.2.0.0/16"),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+        return ConnectionConfig.builder("site")
+                .remoteAddress("192.0.2.2")
+                .psk(Secret.valueOf(PSK))
+                .localTs(List.of("10.1.0.0/16"))
+                .remoteTs(List.of("10.2.0.0/16"))
+                .build();
     }
 
     @Test
@@ -71,173 +50,63 @@ class ConnectionConfigTest {
 
     @Test
     void shortPskIsRefusedNamingTheKey() {
-        ConfigValueException e = assertThrows(
-                ConfigValueException.class,
-                () -> new ConnectionConfig(
-                        "site",
-                        "192.0.2.2",
-                        null,
-                        null,
-                        null,
-                        null,
-                        Secret.valueOf("short"),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        List.of("10.1.0.0/16"),
-                        List.of("10.2.0.0/16"),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null));
+        ConfigValueException e = assertThrows(ConfigValueException.class, () -> ConnectionConfig.builder("site")
+                .remoteAddress("192.0.2.2")
+                .psk(Secret.valueOf("short"))
+                .localTs(List.of("10.1.0.0/16"))
+                .remoteTs(List.of("10.2.0.0/16"))
+                .build());
         assertEquals("psk", e.key());
         assertFalse(e.getMessage().contains("short"));
     }
 
     @Test
     void unknownProposalKeywordIsNamedWithItsIndex() {
-        ConfigValueException e = assertThrows(
-                ConfigValueException.class,
-                () -> new ConnectionConfig(
-                        "site",
-                        "192.0.2.2",
-                        null,
-                        null,
-                        null,
-                        null,
-                        Secret.valueOf(PSK),
-                        null,
-                        null,
-                        null,
-                        List.of("aes128gcm16-prfsha256-x25519", "aes128-sha256-modp2048"),
-                        null,
-                        List.of("10.1.0.0/16"),
-                        List.of("10.2.0.0/16"),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null));
+        ConfigValueException e = assertThrows(ConfigValueException.class, () -> ConnectionConfig.builder("site")
+                .remoteAddress("192.0.2.2")
+                .psk(Secret.valueOf(PSK))
+                .ikeProposals(List.of("aes128gcm16-prfsha256-x25519", "aes128-sha256-modp2048"))
+                .localTs(List.of("10.1.0.0/16"))
+                .remoteTs(List.of("10.2.0.0/16"))
+                .build());
         assertEquals("ike-proposals[1]", e.key());
         assertTrue(e.problem().contains("'aes128'"), e.problem());
     }
 
     @Test
     void certificateAuthNeedsCertificateKeyAndAnchors() {
-        ConfigValueException e = assertThrows(
-                ConfigValueException.class,
-                () -> new ConnectionConfig(
-                        "site",
-                        "192.0.2.2",
-                        null,
-                        null,
-                        null,
-                        ConnectionConfig.AuthMethod.PUBKEY,
-                        null,
-                        "gw.pem",
-                        null,
-                        null,
-                        null,
-                        null,
-                        List.of("10.1.0.0/16"),
-                        List.of("10.2.0.0/16"),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null));
+        ConfigValueException e = assertThrows(ConfigValueException.class, () -> ConnectionConfig.builder("site")
+                .remoteAddress("192.0.2.2")
+                .auth(ConnectionConfig.AuthMethod.PUBKEY)
+                .certificate("gw.pem")
+                .localTs(List.of("10.1.0.0/16"))
+                .remoteTs(List.of("10.2.0.0/16"))
+                .build());
         assertEquals("private-key", e.key());
     }
 
     @Test
     void initiatingToAnyAddressIsRefused() {
-        ConfigValueException e = assertThrows(
-                ConfigValueException.class,
-                () -> new ConnectionConfig(
-                        "site",
-                        "%any",
-                        null,
-                        null,
-                        null,
-                        null,
-                        Secret.valueOf(PSK),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        List.of("10.1.0.0/16"),
-                        List.of("10.2.0.0/16"),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        ConnectionConfig.StartAction.INITIATE,
-                        null));
+        ConfigValueException e = assertThrows(ConfigValueException.class, () -> ConnectionConfig.builder("site")
+                .remoteAddress("%any")
+                .psk(Secret.valueOf(PSK))
+                .localTs(List.of("10.1.0.0/16"))
+                .remoteTs(List.of("10.2.0.0/16"))
+                .startAction(ConnectionConfig.StartAction.INITIATE)
+                .build());
         assertEquals("start-action", e.key());
     }
 
     @Test
     void lifeTimeMustExceedRekeyTime() {
-        ConfigValueException e = assertThrows(
-                ConfigValueException.class,
-                () -> new ConnectionConfig(
-                        "site",
-                        "192.0.2.2",
-                        null,
-                        null,
-                        null,
-                        null,
-                        Secret.valueOf(PSK),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        List.of("10.1.0.0/16"),
-                        List.of("10.2.0.0/16"),
-                        null,
-                        Duration.ofMinutes(10),
-                        Duration.ofMinutes(5),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null));
+        ConfigValueException e = assertThrows(ConfigValueException.class, () -> ConnectionConfig.builder("site")
+                .remoteAddress("192.0.2.2")
+                .psk(Secret.valueOf(PSK))
+                .localTs(List.of("10.1.0.0/16"))
+                .remoteTs(List.of("10.2.0.0/16"))
+                .childRekeyTime(Duration.ofMinutes(10))
+                .childLifeTime(Duration.ofMinutes(5))
+                .build());
         assertEquals("child-life-time", e.key());
     }
 

@@ -478,33 +478,12 @@ class IkeBadInputTest {
 
     @Test
     void authenticationFailureIsAnsweredAndLeavesNoIkeSaOnEitherSide() {
-        ConnectionConfig otherKeyAtB = new ConnectionConfig(
-                "site",
-                "10.0.0.1",
-                null,
-                null,
-                null,
-                null,
-                Secret.valueOf("a different key of enough length"),
-                null,
-                null,
-                null,
-                null,
-                null,
-                List.of("10.2.0.0/16"),
-                List.of("10.1.0.0/16"),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+        ConnectionConfig otherKeyAtB = ConnectionConfig.builder("site")
+                .remoteAddress("10.0.0.1")
+                .psk(Secret.valueOf("a different key of enough length"))
+                .localTs(List.of("10.2.0.0/16"))
+                .remoteTs(List.of("10.1.0.0/16"))
+                .build();
         TwoPeers peers = peers(TwoPeers.defaultAtA(), otherKeyAtB, IkeSettings.defaults());
         peers.a.initiate("site");
         // A: HDR, SK{IDi, IDr, AUTH, SAi2, TSi, TSr}  -->  <--  HDR, SK{N(AUTHENTICATION_FAILED)}

@@ -91,33 +91,14 @@ class IkeExchangeTest {
 
     @Test
     void fallbackPairIsTheOnlyPairWhenThePeerDoesNotOfferPerCpuSas() {
-        ConnectionConfig plainB = new ConnectionConfig(
-                "site",
-                "10.0.0.1",
-                null,
-                null,
-                null,
-                null,
-                net.ipsecgw.ike.config.Secret.valueOf(TwoPeers.PSK),
-                null,
-                null,
-                null,
-                null,
-                null,
-                List.of("10.2.0.0/16"),
-                List.of("10.1.0.0/16"),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                false,
-                null,
-                false,
-                null,
-                null);
+        ConnectionConfig plainB = ConnectionConfig.builder("site")
+                .remoteAddress("10.0.0.1")
+                .psk(net.ipsecgw.ike.config.Secret.valueOf(TwoPeers.PSK))
+                .localTs(List.of("10.2.0.0/16"))
+                .remoteTs(List.of("10.1.0.0/16"))
+                .perCpuSas(false)
+                .multiport(false)
+                .build();
         TwoPeers peers = new TwoPeers(2, 2, TwoPeers.defaultAtA(), plainB);
         peers.a.initiate("site");
         peers.deliverAll();
@@ -183,33 +164,12 @@ class IkeExchangeTest {
 
     @Test
     void wrongPreSharedKeyFailsAuthenticationAndInstallsNothing() {
-        ConnectionConfig atB = new ConnectionConfig(
-                "site",
-                "10.0.0.1",
-                null,
-                null,
-                null,
-                null,
-                net.ipsecgw.ike.config.Secret.valueOf("a different key of enough length"),
-                null,
-                null,
-                null,
-                null,
-                null,
-                List.of("10.2.0.0/16"),
-                List.of("10.1.0.0/16"),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+        ConnectionConfig atB = ConnectionConfig.builder("site")
+                .remoteAddress("10.0.0.1")
+                .psk(net.ipsecgw.ike.config.Secret.valueOf("a different key of enough length"))
+                .localTs(List.of("10.2.0.0/16"))
+                .remoteTs(List.of("10.1.0.0/16"))
+                .build();
         TwoPeers peers = new TwoPeers(2, 2, TwoPeers.defaultAtA(), atB);
         peers.a.initiate("site");
         // HDR, SK{IDi, AUTH, SAi2, TSi, TSr}  -->  <--  HDR, SK{N(AUTHENTICATION_FAILED)}
@@ -372,33 +332,12 @@ class IkeExchangeTest {
 
     @Test
     void disjointTrafficSelectorsGiveTsUnacceptableAndAnIkeSaWithoutChildSas() {
-        ConnectionConfig elsewhere = new ConnectionConfig(
-                "site",
-                "10.0.0.1",
-                null,
-                null,
-                null,
-                null,
-                net.ipsecgw.ike.config.Secret.valueOf(TwoPeers.PSK),
-                null,
-                null,
-                null,
-                null,
-                null,
-                List.of("10.9.0.0/16"),
-                List.of("10.8.0.0/16"),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+        ConnectionConfig elsewhere = ConnectionConfig.builder("site")
+                .remoteAddress("10.0.0.1")
+                .psk(net.ipsecgw.ike.config.Secret.valueOf(TwoPeers.PSK))
+                .localTs(List.of("10.9.0.0/16"))
+                .remoteTs(List.of("10.8.0.0/16"))
+                .build();
         TwoPeers peers = new TwoPeers(2, 2, TwoPeers.defaultAtA(), elsewhere);
         peers.a.initiate("site");
         // HDR, SK{IDi, AUTH, SAi2, TSi(10.1/16), TSr(10.2/16)}  -->
@@ -413,33 +352,12 @@ class IkeExchangeTest {
 
     @Test
     void narrowedTrafficSelectorsAreWhatBothSidesInstall() {
-        ConnectionConfig narrowB = new ConnectionConfig(
-                "site",
-                "10.0.0.1",
-                null,
-                null,
-                null,
-                null,
-                net.ipsecgw.ike.config.Secret.valueOf(TwoPeers.PSK),
-                null,
-                null,
-                null,
-                null,
-                null,
-                List.of("10.2.5.0/24"),
-                List.of("10.1.0.0/20"),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+        ConnectionConfig narrowB = ConnectionConfig.builder("site")
+                .remoteAddress("10.0.0.1")
+                .psk(net.ipsecgw.ike.config.Secret.valueOf(TwoPeers.PSK))
+                .localTs(List.of("10.2.5.0/24"))
+                .remoteTs(List.of("10.1.0.0/20"))
+                .build();
         TwoPeers peers = new TwoPeers(1, 1, TwoPeers.defaultAtA(), narrowB);
         peers.a.initiate("site");
         peers.deliverAll();
@@ -452,33 +370,14 @@ class IkeExchangeTest {
 
     @Test
     void dpdActionRestartInitiatesAgainOnceThePeerAnswers() {
-        ConnectionConfig restarting = new ConnectionConfig(
-                "site",
-                "10.0.0.2",
-                null,
-                null,
-                null,
-                null,
-                net.ipsecgw.ike.config.Secret.valueOf(TwoPeers.PSK),
-                null,
-                null,
-                null,
-                null,
-                null,
-                List.of("10.1.0.0/16"),
-                List.of("10.2.0.0/16"),
-                null,
-                null,
-                null,
-                null,
-                null,
-                java.time.Duration.ofSeconds(30),
-                ConnectionConfig.DpdAction.RESTART,
-                null,
-                null,
-                null,
-                null,
-                null);
+        ConnectionConfig restarting = ConnectionConfig.builder("site")
+                .remoteAddress("10.0.0.2")
+                .psk(net.ipsecgw.ike.config.Secret.valueOf(TwoPeers.PSK))
+                .localTs(List.of("10.1.0.0/16"))
+                .remoteTs(List.of("10.2.0.0/16"))
+                .dpdDelay(java.time.Duration.ofSeconds(30))
+                .dpdAction(ConnectionConfig.DpdAction.RESTART)
+                .build();
         TwoPeers peers = new TwoPeers(1, 1, restarting, TwoPeers.defaultAtB());
         peers.a.initiate("site");
         peers.deliverAll();

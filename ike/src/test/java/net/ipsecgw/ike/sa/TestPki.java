@@ -84,32 +84,19 @@ final class TestPki {
 
     /** A PUBKEY connection to {@code peer} with these identities and files. */
     static ConnectionConfig connection(InetAddress peer, String localId, String remoteId, Files3 files) {
-        return new ConnectionConfig(
-                "site",
-                peer.getHostAddress(),
-                null,
-                localId,
-                remoteId,
-                ConnectionConfig.AuthMethod.PUBKEY,
-                null,
-                files.certificate().toString(),
-                files.privateKey().toString(),
-                List.of(files.ca().toString()),
-                null,
-                null,
-                List.of(peer.equals(TwoPeers.B) ? "10.1.0.0/16" : "10.2.0.0/16"),
-                List.of(peer.equals(TwoPeers.B) ? "10.2.0.0/16" : "10.1.0.0/16"),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                true,
-                null,
-                true,
-                ConnectionConfig.StartAction.NONE,
-                null);
+        return ConnectionConfig.builder("site")
+                .remoteAddress(peer.getHostAddress())
+                .localId(localId)
+                .remoteId(remoteId)
+                .auth(ConnectionConfig.AuthMethod.PUBKEY)
+                .certificate(files.certificate().toString())
+                .privateKey(files.privateKey().toString())
+                .caCertificates(List.of(files.ca().toString()))
+                .localTs(List.of(peer.equals(TwoPeers.B) ? "10.1.0.0/16" : "10.2.0.0/16"))
+                .remoteTs(List.of(peer.equals(TwoPeers.B) ? "10.2.0.0/16" : "10.1.0.0/16"))
+                .perCpuSas(true)
+                .multiport(true)
+                .startAction(ConnectionConfig.StartAction.NONE)
+                .build();
     }
 }

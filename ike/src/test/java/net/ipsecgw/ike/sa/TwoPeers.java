@@ -187,33 +187,19 @@ final class TwoPeers {
 
     /** A connection from one peer to the other with a PSK and the given knobs. */
     static ConnectionConfig connection(InetAddress peer, int perCpuMax, boolean multiport, String ike, String esp) {
-        return new ConnectionConfig(
-                "site",
-                peer.getHostAddress(),
-                null,
-                null,
-                null,
-                null,
-                net.ipsecgw.ike.config.Secret.valueOf(PSK),
-                null,
-                null,
-                null,
-                List.of(ike),
-                List.of(esp),
-                List.of(peer.equals(B) ? "10.1.0.0/16" : "10.2.0.0/16"),
-                List.of(peer.equals(B) ? "10.2.0.0/16" : "10.1.0.0/16"),
-                null,
-                null,
-                null,
-                null,
-                null,
-                Duration.ofSeconds(30),
-                null,
-                true,
-                perCpuMax == 0 ? null : perCpuMax,
-                multiport,
-                ConnectionConfig.StartAction.NONE,
-                null);
+        return ConnectionConfig.builder("site")
+                .remoteAddress(peer.getHostAddress())
+                .psk(net.ipsecgw.ike.config.Secret.valueOf(PSK))
+                .ikeProposals(List.of(ike))
+                .espProposals(List.of(esp))
+                .localTs(List.of(peer.equals(B) ? "10.1.0.0/16" : "10.2.0.0/16"))
+                .remoteTs(List.of(peer.equals(B) ? "10.2.0.0/16" : "10.1.0.0/16"))
+                .dpdDelay(Duration.ofSeconds(30))
+                .perCpuSas(true)
+                .perCpuMax(perCpuMax == 0 ? null : perCpuMax)
+                .multiport(multiport)
+                .startAction(ConnectionConfig.StartAction.NONE)
+                .build();
     }
 
     static ConnectionConfig defaultAtA() {

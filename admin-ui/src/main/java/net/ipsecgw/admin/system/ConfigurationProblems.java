@@ -2,6 +2,7 @@ package net.ipsecgw.admin.system;
 
 import java.util.Arrays;
 import java.util.stream.Collectors;
+import net.ipsecgw.core.config.Causes;
 import net.ipsecgw.ike.config.ConfigValueException;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
@@ -19,7 +20,7 @@ public final class ConfigurationProblems {
 
     /** The key and reason of the innermost problem in {@code failure}, or null when it is no binding problem. */
     public static InvalidConfigurationException describe(Throwable failure) {
-        InvalidConfigurationException known = find(failure, InvalidConfigurationException.class);
+        InvalidConfigurationException known = Causes.find(failure, InvalidConfigurationException.class);
         if (known != null) {
             return known;
         }
@@ -31,11 +32,11 @@ public final class ConfigurationProblems {
     }
 
     private static InvalidConfigurationException describe(BindException bind) {
-        Throwable root = rootCause(bind);
+        Throwable root = Causes.root(bind);
         String name = bind.getName().toString();
         if (root instanceof ConfigValueException invalid) {
             // A value type's own parse (Secret.valueOf) names itself; the property is the key then.
-            boolean conversion = find(bind, ConversionFailedException.class) != null;
+            boolean conversion = Causes.find(bind, ConversionFailedException.class) != null;
             String key = conversion ? name : name + "." + invalid.key();
             return new InvalidConfigurationException(key, invalid.problem(), bind);
         }
@@ -61,7 +62,7 @@ public final class ConfigurationProblems {
     }
 
     private static String conversionProblem(BindException bind, Throwable root) {
-        ConversionFailedException conversion = find(bind, ConversionFailedException.class);
+        ConversionFailedException conversion = Causes.find(bind, ConversionFailedException.class);
         if (conversion == null) {
             return root.getMessage();
         }
@@ -92,22 +93,5 @@ public final class ConfigurationProblems {
             }
         }
         return found;
-    }
-
-    private static Throwable rootCause(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root;
-    }
-
-    private static <T extends Throwable> T find(Throwable e, Class<T> type) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
-            }
-        }
-        return null;
     }
 }

@@ -53,7 +53,7 @@ public final class GatewayConfigLoader {
         try {
             sources = new YamlPropertySourceLoader().load(file.toString(), new FileSystemResource(file));
         } catch (IOException | RuntimeException e) {
-            MarkedYAMLException yaml = find(e, MarkedYAMLException.class);
+            MarkedYAMLException yaml = Causes.find(e, MarkedYAMLException.class);
             if (yaml == null) {
                 throw new ConfigurationException(file + ": not valid YAML: " + e.getMessage(), e);
             }
@@ -76,7 +76,7 @@ public final class GatewayConfigLoader {
         } catch (BindException e) {
             // Only the innermost cause is kept: the conversion exceptions in between repeat the value,
             // which may be a key.
-            throw new ConfigurationException(file + ": " + describe(e), rootCause(e));
+            throw new ConfigurationException(file + ": " + describe(e), Causes.root(e));
         }
     }
 
@@ -85,7 +85,7 @@ public final class GatewayConfigLoader {
         String key = e.getProperty() != null
                 ? e.getProperty().getName().toString()
                 : e.getName().toString();
-        Throwable root = rootCause(e);
+        Throwable root = Causes.root(e);
         if (root instanceof ConfigValueException invalid) {
             return key + "." + invalid.key() + ": " + invalid.problem();
         }
@@ -96,14 +96,14 @@ public final class GatewayConfigLoader {
                     .collect(Collectors.joining(", "));
             return names + ": not a known setting (misspelled?)";
         }
-        ConverterNotFoundException noConverter = find(e, ConverterNotFoundException.class);
+        ConverterNotFoundException noConverter = Causes.find(e, ConverterNotFoundException.class);
         if (noConverter != null
                 && noConverter.getSourceType() != null
                 && Number.class.isAssignableFrom(noConverter.getSourceType().getType())) {
             // YAML reads 0x... and runs of digits as numbers; the value itself is not repeated (a secret).
             return key + ": YAML read this value as a number; write it in quotes";
         }
-        ConversionFailedException conversion = find(e, ConversionFailedException.class);
+        ConversionFailedException conversion = Causes.find(e, ConversionFailedException.class);
         if (conversion != null) {
             Class<?> target = conversion.getTargetType().getType();
             if (target.isEnum()) {
@@ -117,23 +117,6 @@ public final class GatewayConfigLoader {
             }
         }
         return key + ": " + root.getMessage();
-    }
-
-    private static Throwable rootCause(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root;
-    }
-
-    private static <T extends Throwable> T find(Throwable e, Class<T> type) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
-            }
-        }
-        return null;
     }
 
     /** A configuration that cannot be used; the message names the file, the key and the reason. */

@@ -22,6 +22,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import net.ipsecgw.core.interop.InteropLab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -110,9 +111,9 @@ abstract class AbstractTunnelEndToEndIT {
     @Test
     @Order(1)
     void hostsPingEachOtherThroughTheTunnel() {
-        LabPair.Result aToB =
+        InteropLab.Result aToB =
                 lab.inNs(Duration.ofSeconds(20), "ha", "ping", "-n", "-c", "5", "-i", "0.2", "-W", "2", HOST_B);
-        LabPair.Result bToA =
+        InteropLab.Result bToA =
                 lab.inNs(Duration.ofSeconds(20), "hb", "ping", "-n", "-c", "5", "-i", "0.2", "-W", "2", HOST_A);
         assertAll(
                 () -> assertEquals(5, received(aToB), "host A -> host B: " + aToB),
@@ -125,7 +126,7 @@ abstract class AbstractTunnelEndToEndIT {
         Path pcap = lab.state().resolve("black-ga.pcap");
         lab.sh(Duration.ofSeconds(20), "traffic_iperf3_server \"$P\" \"$TOPO_HB\" 5201")
                 .orThrow("the iperf3 server");
-        LabPair.Result iperf;
+        InteropLab.Result iperf;
         try {
             // Headers are enough to tell ESP from clear TCP; 128 octets keep the file small.
             lab.sh(
@@ -161,7 +162,7 @@ abstract class AbstractTunnelEndToEndIT {
                 "[%s] iperf3 -P 16 -t 5 through the tunnel: %d bytes received, %.1f Mbit/s%n", transport, bytes, mbits);
         assertTrue(bytes > 0, () -> "iperf3 received nothing: " + received);
 
-        LabPair.Result dump = lab.run(
+        InteropLab.Result dump = lab.run(
                         Duration.ofSeconds(60), Map.of(), List.of("tcpdump", "-r", pcap.toString(), "-nn"))
                 .orThrow("tcpdump -r");
         Set<Integer> portsA = lab.sourcePorts("ga");
@@ -264,7 +265,7 @@ abstract class AbstractTunnelEndToEndIT {
         assertAll(checks);
     }
 
-    private static int received(LabPair.Result ping) {
+    private static int received(InteropLab.Result ping) {
         Matcher m = RECEIVED.matcher(ping.stdout());
         return m.find() ? Integer.parseInt(m.group(2)) : -1;
     }

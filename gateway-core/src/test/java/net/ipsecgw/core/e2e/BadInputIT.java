@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import net.ipsecgw.core.interop.InteropLab;
 import net.ipsecgw.testing.Privileges;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -105,9 +106,9 @@ class BadInputIT {
                         "traffic_capture \"$P\" capture-gb \"$TOPO_GB\" black " + pcap + " 300 udp and src host "
                                 + BLACK_B + " and dst host " + BLACK_A + " and dst port 4500")
                 .orThrow("tcpdump on gateway B's black link");
-        LabPair.Background ping =
+        InteropLab.Background ping =
                 lab.start("ping-flow", "ha", "ping", "-n", "-q", "-i", "0.02", "-c", "500", "-W", "1", HOST_B);
-        LabPair.Background iperf = lab.start(
+        InteropLab.Background iperf = lab.start(
                 "iperf3-flow",
                 "ha",
                 "iperf3",
@@ -120,7 +121,7 @@ class BadInputIT {
                 "-J",
                 "--connect-timeout",
                 "5000");
-        LabPair.Result attack;
+        InteropLab.Result attack;
         Map<String, Long> delta = new TreeMap<>();
         Map<String, Long> expected = new TreeMap<>();
         long kernelDrops;
@@ -146,8 +147,8 @@ class BadInputIT {
         } finally {
             lab.sh(Duration.ofSeconds(20), "traffic_stop \"$P\" capture-gb");
         }
-        LabPair.Result pingResult = ping.await(Duration.ofSeconds(30));
-        LabPair.Result iperfResult = iperf.await(Duration.ofSeconds(30));
+        InteropLab.Result pingResult = ping.await(Duration.ofSeconds(30));
+        InteropLab.Result iperfResult = iperf.await(Duration.ofSeconds(30));
         lab.sh(Duration.ofSeconds(20), "traffic_stop \"$P\" \"iperf3-$TOPO_HB\"");
 
         System.out.printf(
@@ -189,9 +190,9 @@ class BadInputIT {
     @Test
     @Order(2)
     void bothGatewaysSurviveAndTheTunnelStillCarriesTraffic() {
-        LabPair.Result aToB =
+        InteropLab.Result aToB =
                 lab.inNs(Duration.ofSeconds(20), "ha", "ping", "-n", "-c", "5", "-i", "0.2", "-W", "2", HOST_B);
-        LabPair.Result bToA =
+        InteropLab.Result bToA =
                 lab.inNs(Duration.ofSeconds(20), "hb", "ping", "-n", "-c", "5", "-i", "0.2", "-W", "2", HOST_A);
         assertAll(
                 () -> assertTrue(lab.gatewayAlive("ga"), "gateway A is not running"),
@@ -264,7 +265,7 @@ class BadInputIT {
         return Long.parseLong(udp.get(1).split("\\s+")[names.indexOf("InErrors")]);
     }
 
-    private static int received(LabPair.Result ping) {
+    private static int received(InteropLab.Result ping) {
         Matcher m = RECEIVED.matcher(ping.stdout());
         return m.find() ? Integer.parseInt(m.group(2)) : -1;
     }

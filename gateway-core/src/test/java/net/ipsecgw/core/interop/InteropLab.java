@@ -70,8 +70,13 @@ public final class InteropLab implements AutoCloseable {
      * @param prefix at most 31 letters, digits, '_', '.', '-'; unique per test class and JVM
      */
     public static InteropLab start(String prefix) {
+        return start(prefix, "interop");
+    }
+
+    /** As {@link #start(String)}, keeping its files under {@code gateway-core/target/<area>/<prefix>}. */
+    public static InteropLab start(String prefix, String area) {
         Path root = repositoryRoot();
-        Path work = root.resolve("gateway-core/target/interop/" + prefix);
+        Path work = root.resolve("gateway-core/target/" + area + "/" + prefix);
         try {
             deleteRecursively(work);
             Files.createDirectories(work.resolve("tmp"));
@@ -134,8 +139,8 @@ public final class InteropLab implements AutoCloseable {
     }
 
     /**
-     * Runs {@code script} in bash from the repository root with topology.sh, strongswan.sh and
-     * traffic.sh sourced, {@code P} set to the prefix and the TOPO_* variables set.
+     * Runs {@code script} in bash from the repository root with topology.sh, strongswan.sh,
+     * ipsecgw.sh and traffic.sh sourced, {@code P} set to the prefix and the TOPO_* variables set.
      */
     public Result sh(Duration timeout, String script) {
         return sh(timeout, Map.of(), script);
@@ -143,7 +148,8 @@ public final class InteropLab implements AutoCloseable {
 
     /** {@link #sh(Duration, String)} with extra environment variables. */
     public Result sh(Duration timeout, Map<String, String> env, String script) {
-        String full = ". benchmarks/lib/topology.sh && . benchmarks/lib/strongswan.sh && . benchmarks/lib/traffic.sh"
+        String full = ". benchmarks/lib/topology.sh && . benchmarks/lib/strongswan.sh && . benchmarks/lib/ipsecgw.sh"
+                + " && . benchmarks/lib/traffic.sh"
                 + " && P=" + prefix + " && topo_vars \"$P\" && { " + script + "\n}";
         return run(timeout, env, List.of("bash", "-c", full));
     }
@@ -314,7 +320,7 @@ public final class InteropLab implements AutoCloseable {
         return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
-    static String read(Path file) {
+    public static String read(Path file) {
         try {
             return Files.exists(file) ? Files.readString(file) : "(no " + file.getFileName() + ")\n";
         } catch (IOException e) {

@@ -55,26 +55,6 @@ class StrongSwanInteropIT {
         ECDSA_P256
     }
 
-    /** What is proposed, and what strongSwan must then report. */
-    enum Suite {
-        AES128_X25519("aes128gcm16-prfsha256-x25519", "aes128gcm16", 128, "PRF_HMAC_SHA2_256", "CURVE_25519"),
-        AES256_ECP384("aes256gcm16-prfsha384-ecp384", "aes256gcm16", 256, "PRF_HMAC_SHA2_384", "ECP_384");
-
-        final String ike;
-        final String esp;
-        final int keySize;
-        final String prf;
-        final String group;
-
-        Suite(String ike, String esp, int keySize, String prf, String group) {
-            this.ike = ike;
-            this.esp = esp;
-            this.keySize = keySize;
-            this.prf = prf;
-            this.group = group;
-        }
-    }
-
     private InteropLab lab;
     private OurGatewayProcess ours;
     private StrongSwanPeer peer;
@@ -123,7 +103,7 @@ class StrongSwanInteropIT {
         List<Arguments> all = new ArrayList<>();
         for (Initiator initiator : Initiator.values()) {
             for (Auth auth : Auth.values()) {
-                for (Suite suite : Suite.values()) {
+                for (InteropSuite suite : InteropSuite.values()) {
                     all.add(Arguments.of(initiator, auth, suite));
                 }
             }
@@ -131,7 +111,7 @@ class StrongSwanInteropIT {
         return all.stream();
     }
 
-    private LabTunnel tunnel(Auth auth, Suite suite) {
+    private LabTunnel tunnel(Auth auth, InteropSuite suite) {
         if (auth == Auth.PSK) {
             return LabTunnel.psk(suite.ike, suite.esp);
         }
@@ -163,7 +143,8 @@ class StrongSwanInteropIT {
 
     @ParameterizedTest(name = "{0} initiates, {1}, {2}")
     @MethodSource("everyCombination")
-    void tunnelComesUpWithOneSaPairOnTheNatTPortsAndCarriesPingAndIperf3(Initiator initiator, Auth auth, Suite suite) {
+    void tunnelComesUpWithOneSaPairOnTheNatTPortsAndCarriesPingAndIperf3(
+            Initiator initiator, Auth auth, InteropSuite suite) {
         SwanctlSas.IkeSa ike = connect(initiator, tunnel(auth, suite));
         assertAll(
                 () -> assertEquals(initiator == Initiator.STRONGSWAN, ike.initiator(), "initiator: " + ike),
@@ -208,7 +189,7 @@ class StrongSwanInteropIT {
     @ParameterizedTest(name = "{0} rekeys")
     @EnumSource(Rekeyer.class)
     void childAndIkeRekeysWhileIperf3RunsLoseNoTcpConnection(Rekeyer rekeyer) {
-        LabTunnel tunnel = LabTunnel.psk(Suite.AES128_X25519.ike, Suite.AES128_X25519.esp);
+        LabTunnel tunnel = LabTunnel.psk(InteropSuite.AES128_X25519.ike, InteropSuite.AES128_X25519.esp);
         if (rekeyer == Rekeyer.OURS) {
             // Ours rekeys the CHILD_SA after 5 s and the IKE SA after 9 s; strongSwan would wait an hour.
             tunnel = tunnel.sideA(b -> b.childLifetimes(Duration.ofSeconds(5), Duration.ofSeconds(30))
@@ -258,7 +239,7 @@ class StrongSwanInteropIT {
     void oursClearsTheSasWhenDpdFindsKilledStrongSwanDead(Initiator initiator) {
         connect(
                 initiator,
-                LabTunnel.psk(Suite.AES128_X25519.ike, Suite.AES128_X25519.esp)
+                LabTunnel.psk(InteropSuite.AES128_X25519.ike, InteropSuite.AES128_X25519.esp)
                         .sideA(b -> b.dpd(Duration.ofSeconds(2), ConnectionSpec.DpdAction.CLEAR)));
         assertEquals(1, ours.statusSas("in").size(), "our inbound SAs:\n" + ours.status());
         peer.kill9();
@@ -273,7 +254,7 @@ class StrongSwanInteropIT {
     @ParameterizedTest(name = "{0} initiates")
     @EnumSource(Initiator.class)
     void strongSwanClearsTheSasWhenDpdFindsKilledOursDead(Initiator initiator) {
-        LabTunnel tunnel = LabTunnel.psk(Suite.AES128_X25519.ike, Suite.AES128_X25519.esp)
+        LabTunnel tunnel = LabTunnel.psk(InteropSuite.AES128_X25519.ike, InteropSuite.AES128_X25519.esp)
                 .sideB(b -> b.dpd(Duration.ofSeconds(2), ConnectionSpec.DpdAction.CLEAR));
         peer = StrongSwanPeer.start(
                 lab, "gb", tunnel.b(), StrongSwanPeer.Options.defaults().withRetransmit(Duration.ofMillis(500), 2));
@@ -297,7 +278,7 @@ class StrongSwanInteropIT {
     @ParameterizedTest(name = "{0} initiates")
     @EnumSource(Initiator.class)
     void childSaDeletedByStrongSwanIsGoneFromOurs(Initiator initiator) {
-        connect(initiator, LabTunnel.psk(Suite.AES128_X25519.ike, Suite.AES128_X25519.esp));
+        connect(initiator, LabTunnel.psk(InteropSuite.AES128_X25519.ike, InteropSuite.AES128_X25519.esp));
         peer.terminateChild();
         ours.await(
                 Duration.ofSeconds(5), "without SAs", () -> ours.statusSas("in").isEmpty());
@@ -308,7 +289,7 @@ class StrongSwanInteropIT {
     @ParameterizedTest(name = "{0} initiates")
     @EnumSource(Initiator.class)
     void ikeSaDeletedByStrongSwanIsGoneFromOurs(Initiator initiator) {
-        connect(initiator, LabTunnel.psk(Suite.AES128_X25519.ike, Suite.AES128_X25519.esp));
+        connect(initiator, LabTunnel.psk(InteropSuite.AES128_X25519.ike, InteropSuite.AES128_X25519.esp));
         peer.terminateIke();
         ours.await(
                 Duration.ofSeconds(5), "without SAs", () -> ours.statusSas("in").isEmpty());
@@ -318,7 +299,7 @@ class StrongSwanInteropIT {
     @ParameterizedTest(name = "{0} initiates")
     @EnumSource(Initiator.class)
     void ikeSaDeletedByOursOnShutdownIsGoneFromStrongSwan(Initiator initiator) {
-        connect(initiator, LabTunnel.psk(Suite.AES128_X25519.ike, Suite.AES128_X25519.esp));
+        connect(initiator, LabTunnel.psk(InteropSuite.AES128_X25519.ike, InteropSuite.AES128_X25519.esp));
         ours.stop(); // SIGTERM: the control plane deletes its IKE SAs before the data path stops
         peer.awaitNoIkeSa(Duration.ofSeconds(5));
         assertTrue(peer.log().toLowerCase(Locale.ROOT).contains("received delete for ike_sa"), "DELETE received");

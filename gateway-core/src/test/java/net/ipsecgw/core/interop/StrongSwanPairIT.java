@@ -34,21 +34,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 class StrongSwanPairIT {
     /** The two cases: authentication, proposals and what charon must report for them. */
     enum Case {
-        PSK_X25519("aes128gcm16-prfsha256-x25519", "aes128gcm16", 128, "PRF_HMAC_SHA2_256", "CURVE_25519"),
-        ECDSA_P384("aes256gcm16-prfsha384-ecp384", "aes256gcm16", 256, "PRF_HMAC_SHA2_384", "ECP_384");
+        PSK_X25519(InteropSuite.AES128_X25519),
+        ECDSA_P384(InteropSuite.AES256_ECP384);
 
-        final String ike;
-        final String esp;
-        final int keySize;
-        final String prf;
-        final String group;
+        final InteropSuite suite;
 
-        Case(String ike, String esp, int keySize, String prf, String group) {
-            this.ike = ike;
-            this.esp = esp;
-            this.keySize = keySize;
-            this.prf = prf;
-            this.group = group;
+        Case(InteropSuite suite) {
+            this.suite = suite;
         }
     }
 
@@ -70,10 +62,10 @@ class StrongSwanPairIT {
 
     private LabTunnel tunnel(Case c) {
         if (c == Case.PSK_X25519) {
-            return LabTunnel.psk(c.ike, c.esp);
+            return LabTunnel.psk(c.suite.ike, c.suite.esp);
         }
         Path pki = lab.work().resolve("pki-" + c.name().toLowerCase(java.util.Locale.ROOT));
-        return LabTunnel.certificates(TestPki.create(TestPki.Curve.P384, pki), c.ike, c.esp);
+        return LabTunnel.certificates(TestPki.create(TestPki.Curve.P384, pki), c.suite.ike, c.suite.esp);
     }
 
     @ParameterizedTest
@@ -93,9 +85,9 @@ class StrongSwanPairIT {
                     () -> assertEquals(ikeA.initiatorSpi(), ikeB.initiatorSpi()),
                     () -> assertEquals(ikeA.responderSpi(), ikeB.responderSpi()),
                     () -> assertEquals("AES_GCM_16", ikeA.encryption()),
-                    () -> assertEquals(c.keySize, ikeA.keySize()),
-                    () -> assertEquals(c.prf, ikeB.prf()),
-                    () -> assertEquals(c.group, ikeB.dhGroup()),
+                    () -> assertEquals(c.suite.keySize, ikeA.keySize()),
+                    () -> assertEquals(c.suite.prf, ikeB.prf()),
+                    () -> assertEquals(c.suite.group, ikeB.dhGroup()),
                     () -> assertEquals(4500, ikeA.localPort()),
                     () -> assertEquals(4500, ikeA.remotePort()),
                     () -> assertEquals(4500, ikeB.remotePort()),
@@ -104,7 +96,7 @@ class StrongSwanPairIT {
                     () -> assertEquals(childA.spiIn(), childB.spiOut()),
                     () -> assertEquals(childA.spiOut(), childB.spiIn()),
                     () -> assertTrue(childA.encap() && childB.encap(), "ESP in UDP"),
-                    () -> assertEquals(c.keySize, childB.keySize()),
+                    () -> assertEquals(c.suite.keySize, childB.keySize()),
                     () -> assertEquals(tunnel.a().localTs(), childA.localTs()),
                     () -> assertEquals(tunnel.a().remoteTs(), childA.remoteTs()));
             assertEquals(5, lab.ping("ha", HOST_B, 5, Duration.ofMillis(100)), "host A -> host B");

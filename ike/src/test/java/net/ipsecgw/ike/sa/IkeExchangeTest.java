@@ -91,9 +91,7 @@ class IkeExchangeTest {
 
     @Test
     void fallbackPairIsTheOnlyPairWhenThePeerDoesNotOfferPerCpuSas() {
-        ConnectionConfig plainB = ConnectionConfig.builder("site")
-                .remoteAddress("10.0.0.1")
-                .psk(net.ipsecgw.ike.config.Secret.valueOf(TwoPeers.PSK))
+        ConnectionConfig plainB = TwoPeers.pskConnection("10.0.0.1")
                 .localTs(List.of("10.2.0.0/16"))
                 .remoteTs(List.of("10.1.0.0/16"))
                 .perCpuSas(false)
@@ -332,9 +330,7 @@ class IkeExchangeTest {
 
     @Test
     void disjointTrafficSelectorsGiveTsUnacceptableAndAnIkeSaWithoutChildSas() {
-        ConnectionConfig elsewhere = ConnectionConfig.builder("site")
-                .remoteAddress("10.0.0.1")
-                .psk(net.ipsecgw.ike.config.Secret.valueOf(TwoPeers.PSK))
+        ConnectionConfig elsewhere = TwoPeers.pskConnection("10.0.0.1")
                 .localTs(List.of("10.9.0.0/16"))
                 .remoteTs(List.of("10.8.0.0/16"))
                 .build();
@@ -352,9 +348,7 @@ class IkeExchangeTest {
 
     @Test
     void narrowedTrafficSelectorsAreWhatBothSidesInstall() {
-        ConnectionConfig narrowB = ConnectionConfig.builder("site")
-                .remoteAddress("10.0.0.1")
-                .psk(net.ipsecgw.ike.config.Secret.valueOf(TwoPeers.PSK))
+        ConnectionConfig narrowB = TwoPeers.pskConnection("10.0.0.1")
                 .localTs(List.of("10.2.5.0/24"))
                 .remoteTs(List.of("10.1.0.0/20"))
                 .build();
@@ -370,9 +364,7 @@ class IkeExchangeTest {
 
     @Test
     void dpdActionRestartInitiatesAgainOnceThePeerAnswers() {
-        ConnectionConfig restarting = ConnectionConfig.builder("site")
-                .remoteAddress("10.0.0.2")
-                .psk(net.ipsecgw.ike.config.Secret.valueOf(TwoPeers.PSK))
+        ConnectionConfig restarting = TwoPeers.pskConnection("10.0.0.2")
                 .localTs(List.of("10.1.0.0/16"))
                 .remoteTs(List.of("10.2.0.0/16"))
                 .dpdDelay(java.time.Duration.ofSeconds(30))

@@ -187,9 +187,7 @@ final class TwoPeers {
 
     /** A connection from one peer to the other with a PSK and the given knobs. */
     static ConnectionConfig connection(InetAddress peer, int perCpuMax, boolean multiport, String ike, String esp) {
-        return ConnectionConfig.builder("site")
-                .remoteAddress(peer.getHostAddress())
-                .psk(net.ipsecgw.ike.config.Secret.valueOf(PSK))
+        return pskConnection(peer.getHostAddress())
                 .ikeProposals(List.of(ike))
                 .espProposals(List.of(esp))
                 .localTs(List.of(peer.equals(B) ? "10.1.0.0/16" : "10.2.0.0/16"))
@@ -200,6 +198,11 @@ final class TwoPeers {
                 .multiport(multiport)
                 .startAction(ConnectionConfig.StartAction.NONE)
                 .build();
+    }
+
+    /** A connection named "site" to {@code peer} authenticated with {@link #PSK}; the rest as the caller sets. */
+    static ConnectionConfig.Builder pskConnection(String peer) {
+        return ConnectionConfig.builder("site").remoteAddress(peer).psk(net.ipsecgw.ike.config.Secret.valueOf(PSK));
     }
 
     static ConnectionConfig defaultAtA() {

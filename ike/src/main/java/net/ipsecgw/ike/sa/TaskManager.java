@@ -288,16 +288,6 @@ final class TaskManager {
         }
     }
 
-    /**
-     * Answers a request that cannot be handled by tasks (an unprotected error to IKE_SA_INIT, RFC
-     * 7296 §2.21.1); nothing is cached.
-     */
-    void answerUnprotected(IkeMessage request, NotifyPayload notify) {
-        List<ByteBuf> packets =
-                encode(request.header().exchangeType(), true, request.header().messageId(), List.of(notify));
-        transmit(packets);
-    }
-
     private List<ByteBuf> encode(ExchangeType type, boolean response, int messageId, List<IkePayload> payloads) {
         int flags =
                 (sa.isOriginalInitiator() ? IkeHeader.FLAG_INITIATOR : 0) | (response ? IkeHeader.FLAG_RESPONSE : 0);

@@ -131,6 +131,17 @@ class ConsoleBrowserIT {
         Files.copy(shot, SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /**
+     * Clicks a button inside a table the page re-renders: a row replaced between the look-up and the
+     * click makes the element stale, and the click did not happen, so it is looked up again.
+     */
+    private void clickInTable(By button) {
+        waiting().until(d -> {
+            d.findElement(button).click();
+            return true;
+        });
+    }
+
     private String tunnelState(String name) {
         return browser.findElement(By.cssSelector("tr[data-tunnel='" + name + "'] .badge"))
                 .getText();
@@ -161,9 +172,9 @@ class ConsoleBrowserIT {
         Thread.sleep(8000); // a few seconds of history on the chart for the screenshot
         screenshot("dashboard.png");
 
-        browser.findElement(By.id("terminate-demo-ab")).click();
+        clickInTable(By.id("terminate-demo-ab"));
         waiting().until(d -> tunnelState("demo-ab").equals("down"));
-        browser.findElement(By.id("initiate-demo-ab")).click();
+        clickInTable(By.id("initiate-demo-ab"));
         waitUntilEstablishedWithEveryLane("demo-ab");
 
         connections();

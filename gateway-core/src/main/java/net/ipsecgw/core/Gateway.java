@@ -33,6 +33,7 @@ import net.ipsecgw.core.lane.LaneEventLoops;
 import net.ipsecgw.core.lane.LaneTransport;
 import net.ipsecgw.core.linux.CpuAffinity;
 import net.ipsecgw.core.linux.TunDevice;
+import net.ipsecgw.core.offload.VirtioNetHeader;
 import net.ipsecgw.core.red.TrafficGenerator;
 import net.ipsecgw.core.spd.IpPrefix;
 import net.ipsecgw.core.tun.TunQueueIo;
@@ -239,8 +240,8 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         TunQueueIoConfig ioConfig = config.red().offload()
-                // a read may hold a 64 KB TCP super-packet behind its 10-byte virtio-net header
-                ? new TunQueueIoConfig(64, 65535, 64, 64, 4, 256)
+                // a read may hold a super-packet of up to 65,535 bytes behind its 10-byte virtio-net header
+                ? new TunQueueIoConfig(64, 65535 + VirtioNetHeader.SIZE, 64, 64, 4, 256)
                 : TunQueueIoConfig.defaults(tun.mtu());
         for (Lane lane : lanes) {
             TunQueueIo io = TunQueueIo.register(
@@ -330,6 +331,14 @@ public final class Gateway implements AutoCloseable {
     /** The TUN device's name, or null in generator mode. */
     public String tunName() {
         return tun == null ? null : tun.name();
+    }
+
+    /**
+     * The {@code TUNSETOFFLOAD} flags in effect on the TUN device (see {@link TunDevice#offloads()}); 0
+     * without {@code red.offload} and in generator mode.
+     */
+    public int tunOffloads() {
+        return tun == null ? 0 : tun.offloads();
     }
 
     /** The TUN device's MTU (derived from the path MTU; in generator mode the MTU it would have). */

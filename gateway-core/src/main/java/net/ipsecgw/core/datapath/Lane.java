@@ -14,8 +14,9 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import net.ipsecgw.core.offload.GsoSegmenter;
+import net.ipsecgw.core.offload.SegmentSink;
 import net.ipsecgw.core.offload.TcpCoalescer;
-import net.ipsecgw.core.offload.TcpSegmenter;
 import net.ipsecgw.core.offload.VirtioNetHeader;
 import net.ipsecgw.core.red.RedQueue;
 import net.ipsecgw.core.spd.Spd;
@@ -108,8 +109,8 @@ public final class Lane implements TunPacketHandler {
     /** With TUN offload: the header of the packet being read, and its segmenter; else null. */
     private final VirtioNetHeader vnetHeader;
 
-    private final TcpSegmenter segmenter;
-    private final TcpSegmenter.SegmentSink encryptAndSend = this::outbound;
+    private final GsoSegmenter segmenter;
+    private final SegmentSink encryptAndSend = this::outbound;
     /** With TUN offload: merges decrypted TCP segments into super-packets, one TUN write each. */
     private final TcpCoalescer coalescer;
 
@@ -128,7 +129,7 @@ public final class Lane implements TunPacketHandler {
 
     /**
      * As {@link #Lane(int, IoEventLoop, int)}; with {@code tunOffload} the lane's TUN queue carries a
-     * virtio-net header before every packet: TCP super-packets read from it are cut into segments
+     * virtio-net header before every packet: TCP and UDP super-packets read from it are cut into segments
      * before encryption, and every packet written to it gets an empty header.
      */
     public Lane(int index, IoEventLoop loop, int receiveSlot, boolean tunOffload) {
@@ -138,7 +139,7 @@ public final class Lane implements TunPacketHandler {
         this.vnetHeader = tunOffload ? new VirtioNetHeader() : null;
         this.segmenter = tunOffload
                 // segments get the same room around them as packets read from the TUN queue
-                ? new TcpSegmenter(PooledByteBufAllocator.DEFAULT, SEGMENT_ROOM, SEGMENT_ROOM)
+                ? new GsoSegmenter(PooledByteBufAllocator.DEFAULT, SEGMENT_ROOM, SEGMENT_ROOM)
                 : null;
         this.coalescer = tunOffload ? new TcpCoalescer(PooledByteBufAllocator.DEFAULT, 64, this::writeToTun) : null;
     }

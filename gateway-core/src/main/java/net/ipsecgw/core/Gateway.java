@@ -102,8 +102,9 @@ public final class Gateway implements AutoCloseable {
         Gateway gateway = new Gateway(config);
         boolean started = false;
         try {
-            gateway.startLanes();
+            gateway.startLoops();
             gateway.openTun();
+            gateway.createLanes();
             gateway.bindSockets();
             gateway.startControlLoop();
             gateway.installTunnels();
@@ -124,20 +125,20 @@ public final class Gateway implements AutoCloseable {
         return config.red().mode() == GatewayConfig.RedMode.GENERATOR;
     }
 
-    private void startLanes() {
+    private void startLoops() {
         List<Integer> cpus = config.lanes().cpus();
         if (cpus.isEmpty()) {
             BitSet allowed = CpuAffinity.currentThreadCpus();
             cpus = allowed.stream().boxed().toList();
         }
         loops = LaneEventLoops.start(config.lanes().transport(), cpus);
+    }
+
+    /** After {@link #openTun()}: the lanes need the offloads the device got. */
+    private void createLanes() {
         List<Lane> all = new ArrayList<>();
         for (int k = 0; k < loops.laneCount(); k++) {
-            all.add(new Lane(
-                    k,
-                    loops.eventLoop(k),
-                    config.black().batching().maxDatagramSize(),
-                    config.red().offload() && !generatorMode()));
+            all.add(new Lane(k, loops.eventLoop(k), config.black().batching().maxDatagramSize(), tunOffloads()));
         }
         lanes = List.copyOf(all);
     }
@@ -152,7 +153,7 @@ public final class Gateway implements AutoCloseable {
         }
         tun = TunDevice.open(
                 config.red().tunName(),
-                lanes.size(),
+                loops.laneCount(),
                 redMtu,
                 loops.transport().tunFdMode(),
                 config.red().offload());

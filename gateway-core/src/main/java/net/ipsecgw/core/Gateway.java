@@ -33,6 +33,7 @@ import net.ipsecgw.core.lane.LaneEventLoops;
 import net.ipsecgw.core.lane.LaneTransport;
 import net.ipsecgw.core.linux.CpuAffinity;
 import net.ipsecgw.core.linux.TunDevice;
+import net.ipsecgw.core.offload.VirtioNetHeader;
 import net.ipsecgw.core.red.TrafficGenerator;
 import net.ipsecgw.core.spd.IpPrefix;
 import net.ipsecgw.core.tun.TunQueueIo;
@@ -101,8 +102,9 @@ public final class Gateway implements AutoCloseable {
         Gateway gateway = new Gateway(config);
         boolean started = false;
         try {
-            gateway.startLanes();
+            gateway.startLoops();
             gateway.openTun();
+            gateway.createLanes();
             gateway.bindSockets();
             gateway.startControlLoop();
             gateway.installTunnels();
@@ -123,20 +125,20 @@ public final class Gateway implements AutoCloseable {
         return config.red().mode() == GatewayConfig.RedMode.GENERATOR;
     }
 
-    private void startLanes() {
+    private void startLoops() {
         List<Integer> cpus = config.lanes().cpus();
         if (cpus.isEmpty()) {
             BitSet allowed = CpuAffinity.currentThreadCpus();
             cpus = allowed.stream().boxed().toList();
         }
         loops = LaneEventLoops.start(config.lanes().transport(), cpus);
+    }
+
+    /** After {@link #openTun()}: the lanes need the offloads the device got. */
+    private void createLanes() {
         List<Lane> all = new ArrayList<>();
         for (int k = 0; k < loops.laneCount(); k++) {
-            all.add(new Lane(
-                    k,
-                    loops.eventLoop(k),
-                    config.black().batching().maxDatagramSize(),
-                    config.red().offload() && !generatorMode()));
+            all.add(new Lane(k, loops.eventLoop(k), config.black().batching().maxDatagramSize(), tunOffloads()));
         }
         lanes = List.copyOf(all);
     }
@@ -151,7 +153,7 @@ public final class Gateway implements AutoCloseable {
         }
         tun = TunDevice.open(
                 config.red().tunName(),
-                lanes.size(),
+                loops.laneCount(),
                 redMtu,
                 loops.transport().tunFdMode(),
                 config.red().offload());
@@ -239,8 +241,8 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         TunQueueIoConfig ioConfig = config.red().offload()
-                // a read may hold a 64 KB TCP super-packet behind its 10-byte virtio-net header
-                ? new TunQueueIoConfig(64, 65535, 64, 64, 4, 256)
+                // a read may hold a super-packet of up to 65,535 bytes behind its 10-byte virtio-net header
+                ? new TunQueueIoConfig(64, 65535 + VirtioNetHeader.SIZE, 64, 64, 4, 256)
                 : TunQueueIoConfig.defaults(tun.mtu());
         for (Lane lane : lanes) {
             TunQueueIo io = TunQueueIo.register(
@@ -330,6 +332,14 @@ public final class Gateway implements AutoCloseable {
     /** The TUN device's name, or null in generator mode. */
     public String tunName() {
         return tun == null ? null : tun.name();
+    }
+
+    /**
+     * The {@code TUNSETOFFLOAD} flags in effect on the TUN device (see {@link TunDevice#offloads()}); 0
+     * without {@code red.offload} and in generator mode.
+     */
+    public int tunOffloads() {
+        return tun == null ? 0 : tun.offloads();
     }
 
     /** The TUN device's MTU (derived from the path MTU; in generator mode the MTU it would have). */

@@ -10,6 +10,7 @@ import net.ipsecgw.core.config.GatewayConfig;
 import net.ipsecgw.core.config.GatewayConfigLoader;
 import net.ipsecgw.core.control.IkeService;
 import net.ipsecgw.core.control.LoggedIkeEvents;
+import net.ipsecgw.core.offload.TunOffloadControl;
 
 /**
  * Runs a gateway from a configuration file until it is told to stop (SIGTERM, SIGINT).
@@ -49,12 +50,15 @@ public final class GatewayMain {
             return;
         }
         System.out.printf(
-                "gateway up: %d lanes, %s on %s mtu %d, source ports %s%n",
+                "gateway up: %d lanes, %s on %s mtu %d, source ports %s%s%n",
                 gateway.lanes().size(),
                 gateway.natTAddress(),
                 gateway.tunName() == null ? "traffic generators" : gateway.tunName(),
                 gateway.tunMtu(),
-                Arrays.toString(gateway.sourcePorts()));
+                Arrays.toString(gateway.sourcePorts()),
+                gateway.tunOffloads() == 0
+                        ? ""
+                        : ", TUN offloads " + TunOffloadControl.describe(gateway.tunOffloads()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(gateway, ike, statusFile, stopped), "shutdown"));
         while (true) {

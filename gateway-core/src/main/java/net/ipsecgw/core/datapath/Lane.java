@@ -14,8 +14,10 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import net.ipsecgw.core.offload.TcpCoalescer;
-import net.ipsecgw.core.offload.TcpSegmenter;
+import net.ipsecgw.core.offload.GroCoalescer;
+import net.ipsecgw.core.offload.GsoSegmenter;
+import net.ipsecgw.core.offload.SegmentSink;
+import net.ipsecgw.core.offload.TunOffloadControl;
 import net.ipsecgw.core.offload.VirtioNetHeader;
 import net.ipsecgw.core.red.RedQueue;
 import net.ipsecgw.core.spd.Spd;
@@ -108,10 +110,10 @@ public final class Lane implements TunPacketHandler {
     /** With TUN offload: the header of the packet being read, and its segmenter; else null. */
     private final VirtioNetHeader vnetHeader;
 
-    private final TcpSegmenter segmenter;
-    private final TcpSegmenter.SegmentSink encryptAndSend = this::outbound;
-    /** With TUN offload: merges decrypted TCP segments into super-packets, one TUN write each. */
-    private final TcpCoalescer coalescer;
+    private final GsoSegmenter segmenter;
+    private final SegmentSink encryptAndSend = this::outbound;
+    /** With TUN offload: merges decrypted TCP segments (and UDP datagrams) into super-packets. */
+    private final GroCoalescer coalescer;
 
     /** Lane {@code index} on {@code loop}, for datagrams of any size. */
     public Lane(int index, IoEventLoop loop) {
@@ -123,24 +125,34 @@ public final class Lane implements TunPacketHandler {
      * datagram that fills a slot may have been truncated and is dropped as {@link PathDrop#OVERSIZED}.
      */
     public Lane(int index, IoEventLoop loop, int receiveSlot) {
-        this(index, loop, receiveSlot, false);
+        this(index, loop, receiveSlot, 0);
     }
 
     /**
-     * As {@link #Lane(int, IoEventLoop, int)}; with {@code tunOffload} the lane's TUN queue carries a
-     * virtio-net header before every packet: TCP super-packets read from it are cut into segments
-     * before encryption, and every packet written to it gets an empty header.
+     * As {@link #Lane(int, IoEventLoop, int)}; with {@code tunOffloads} other than 0 (the
+     * {@code TUNSETOFFLOAD} flags in effect on the device, {@link TunOffloadControl#enableOffload(int)})
+     * the lane's TUN queue carries a virtio-net header before every packet: TCP and UDP super-packets
+     * read from it are cut into segments before encryption, and decrypted packets are written to it
+     * as TCP super-packets, UDP super-packets too when the flags include USO, or alone behind an empty
+     * header.
      */
-    public Lane(int index, IoEventLoop loop, int receiveSlot, boolean tunOffload) {
+    public Lane(int index, IoEventLoop loop, int receiveSlot, int tunOffloads) {
         this.index = index;
         this.loop = loop;
         this.receiveSlot = receiveSlot;
+        boolean tunOffload = tunOffloads != 0;
         this.vnetHeader = tunOffload ? new VirtioNetHeader() : null;
         this.segmenter = tunOffload
                 // segments get the same room around them as packets read from the TUN queue
-                ? new TcpSegmenter(PooledByteBufAllocator.DEFAULT, SEGMENT_ROOM, SEGMENT_ROOM)
+                ? new GsoSegmenter(PooledByteBufAllocator.DEFAULT, SEGMENT_ROOM, SEGMENT_ROOM)
                 : null;
-        this.coalescer = tunOffload ? new TcpCoalescer(PooledByteBufAllocator.DEFAULT, 64, this::writeToTun) : null;
+        this.coalescer = tunOffload
+                ? new GroCoalescer(
+                        PooledByteBufAllocator.DEFAULT,
+                        64,
+                        TunOffloadControl.udpSegmentation(tunOffloads),
+                        this::writeToTun)
+                : null;
     }
 
     /** The lane number (socket index in the reuseport group, TUN queue index). */

@@ -19,7 +19,10 @@ public enum PathDrop {
      * lookup, rather than counted as a forgery later.
      */
     OVERSIZED,
-    /** With TUN offload: a packet from the TUN queue whose virtio-net header or TCP headers cannot be segmented. */
+    /**
+     * With TUN offload: a packet from the TUN queue whose virtio-net header or TCP/UDP headers cannot be
+     * segmented.
+     */
     BAD_OFFLOAD,
     /** An IKE message arrived, but no IKE daemon is attached to this gateway. */
     IKE_NOT_HANDLED,

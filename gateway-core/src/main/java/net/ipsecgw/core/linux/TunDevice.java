@@ -34,11 +34,13 @@ public final class TunDevice implements AutoCloseable {
     private final String name;
     private final int mtu;
     private final List<TunQueue> queues;
+    private final int offloads;
 
-    private TunDevice(String name, int mtu, List<TunQueue> queues) {
+    private TunDevice(String name, int mtu, List<TunQueue> queues, int offloads) {
         this.name = name;
         this.mtu = mtu;
         this.queues = List.copyOf(queues);
+        this.offloads = offloads;
     }
 
     /**
@@ -54,12 +56,13 @@ public final class TunDevice implements AutoCloseable {
     }
 
     /**
-     * Like {@link #open(String, int, int, TunFdMode)}; with {@code tcpOffload}, every queue carries a
+     * Like {@link #open(String, int, int, TunFdMode)}; with {@code offload}, every queue carries a
      * 10-byte virtio-net header before each packet (IFF_VNET_HDR) and the device accepts and hands out
-     * TCP super-packets of up to 64 KB (TUNSETOFFLOAD with checksum and TSO), see
-     * {@code net.ipsecgw.core.offload}.
+     * TCP super-packets of up to 64 KB (TUNSETOFFLOAD with checksum and TSO), and UDP super-packets too
+     * where the kernel supports USO ({@link TunOffloadControl#enableOffload(int)}); {@link #offloads()}
+     * tells which. See {@code net.ipsecgw.core.offload}.
      */
-    public static TunDevice open(String name, int queueCount, int mtu, TunFdMode mode, boolean tcpOffload) {
+    public static TunDevice open(String name, int queueCount, int mtu, TunFdMode mode, boolean offload) {
         InterfaceNames.requireValid(name);
         if (queueCount < 1 || queueCount > 256) {
             throw new IllegalArgumentException("queue count " + queueCount + " is outside 1-256 (MAX_TAP_QUEUES)");
@@ -68,16 +71,16 @@ public final class TunDevice implements AutoCloseable {
         try {
             String actualName = name;
             for (int i = 0; i < queueCount; i++) {
-                short extra = (short) ((i == 0 ? IFF_TUN_EXCL : 0) | (tcpOffload ? TunOffloadControl.IFF_VNET_HDR : 0));
+                short extra = (short) ((i == 0 ? IFF_TUN_EXCL : 0) | (offload ? TunOffloadControl.IFF_VNET_HDR : 0));
                 queues.add(attachQueue(actualName, i, mode, extra));
                 actualName = queues.get(i).deviceName();
             }
-            if (tcpOffload) {
-                TunOffloadControl.enableTcpOffload(queues.getFirst().fd()); // a device-wide setting
-            }
+            int offloads = offload
+                    ? TunOffloadControl.enableOffload(queues.getFirst().fd()) // a device-wide setting
+                    : 0;
             InterfaceControl.setMtu(actualName, mtu);
             InterfaceControl.setUp(actualName);
-            return new TunDevice(actualName, mtu, queues);
+            return new TunDevice(actualName, mtu, queues, offloads);
         } catch (RuntimeException e) {
             queues.forEach(q -> closeQuietly(q, e));
             throw e;
@@ -120,6 +123,14 @@ public final class TunDevice implements AutoCloseable {
     /** The MTU the device was created with. */
     public int mtu() {
         return mtu;
+    }
+
+    /**
+     * The {@code TUNSETOFFLOAD} flags in effect ({@link TunOffloadControl#TCP_UDP_OFFLOADS}, or
+     * {@link TunOffloadControl#TCP_OFFLOADS} on a kernel without USO), 0 when opened without offloads.
+     */
+    public int offloads() {
+        return offloads;
     }
 
     /** The queues, in attach order: queue k is for lane k. */

@@ -20,29 +20,20 @@ import io.netty.buffer.ByteBufAllocator;
  * segment's own TCP checksum is verified before it is merged: a segment that fails is passed on alone,
  * for the kernel to drop. IPv4 options, IPv6 extension headers, fragments and other protocols are passed
  * on alone. Within a flow the order is kept (a packet that cannot join flushes its flow first); packets
- * of different flows may overtake each other, as with GRO.
+ * of different flows may overtake each other, as with GRO. {@link GroCoalescer}, the lane's entry point,
+ * hands it the TCP packets.
  *
  * <p>Every packet given to {@link #add} is owned by the coalescer. {@link #flush()} at the end of each
- * batch (before the lane's TUN writes are submitted) hands every held packet to the {@link Output}. Each
+ * batch (before the lane's TUN writes are submitted) hands every held packet to the {@link TunOutput}. Each
  * output buffer's readable bytes are a virtio header followed by the IP packet; a packet passed on
  * alone gets an all-zero header written into its headroom when it has 10 bytes there. Super-packets
  * are pooled buffers from the allocator. A fixed number of flows is tracked; nothing else is allocated
  * per packet. Owned by one lane's event loop; not thread-safe.
  */
 public final class TcpCoalescer {
-    /** Largest IPv4 total length, and largest IPv6 payload length. */
-    static final int MAX_IP_LENGTH = 65535;
-
     private static final int PROTO_TCP = 6;
     private static final int TCP_ACK = 0x10;
     private static final int TCP_PSH = 0x08;
-
-    /** Receives each packet, virtio header first, and owns it from then on. */
-    @FunctionalInterface
-    public interface Output {
-        /** One TUN write: a {@link VirtioNetHeader#SIZE}-byte header, then an IP packet. */
-        void write(ByteBuf packet);
-    }
 
     /** One flow's open super-packet (or its first, still untouched, segment). */
     private static final class Item {
@@ -64,7 +55,7 @@ public final class TcpCoalescer {
     }
 
     private final ByteBufAllocator allocator;
-    private final Output output;
+    private final TunOutput output;
     private final Item[] items;
     private final VirtioNetHeader header = new VirtioNetHeader();
     private long clock;
@@ -75,7 +66,7 @@ public final class TcpCoalescer {
      *     make room)
      * @param output where finished packets go
      */
-    public TcpCoalescer(ByteBufAllocator allocator, int flows, Output output) {
+    public TcpCoalescer(ByteBufAllocator allocator, int flows, TunOutput output) {
         if (flows < 1 || flows > 1024) {
             throw new IllegalArgumentException("flows " + flows + " is outside 1-1024");
         }
@@ -227,19 +218,9 @@ public final class TcpCoalescer {
                 && p.getInt(tcp + 4) == item.nextSeq
                 && p.getInt(tcp + 8) == item.ack
                 && p.getUnsignedShort(tcp + 14) == head.getUnsignedShort(headTcp + 14)
-                && head.readableBytes() + payload <= MAX_IP_LENGTH + (item.v6 ? 40 : 0)
-                && sameIpFields(item.v6, head, h, p, at)
+                && head.readableBytes() + payload <= GroCoalescer.MAX_IP_LENGTH + (item.v6 ? 40 : 0)
+                && GroCoalescer.sameIpFields(item.v6, head, h, p, at)
                 && sameBytes(head, headTcp + 20, p, tcp + 20, tcpLength - 20);
-    }
-
-    /** IPv4: TOS, DF and reserved bits, TTL. IPv6: version, traffic class, flow label, hop limit. */
-    private static boolean sameIpFields(boolean v6, ByteBuf a, int ai, ByteBuf b, int bi) {
-        if (v6) {
-            return a.getInt(ai) == b.getInt(bi) && a.getByte(ai + 7) == b.getByte(bi + 7);
-        }
-        return a.getByte(ai + 1) == b.getByte(bi + 1)
-                && (a.getByte(ai + 6) & 0xe0) == (b.getByte(bi + 6) & 0xe0)
-                && a.getByte(ai + 8) == b.getByte(bi + 8);
     }
 
     private static boolean sameBytes(ByteBuf a, int ai, ByteBuf b, int bi, int length) {
@@ -253,7 +234,7 @@ public final class TcpCoalescer {
 
     private void append(Item item, ByteBuf p, int at, int tcpLength, int payload, int flags) {
         if (item.segments == 1) {
-            item.buf = startSuperPacket(item.buf);
+            item.buf = GroCoalescer.superPacket(allocator, item.buf);
         }
         item.buf.writeBytes(p, at + item.ipLength + tcpLength, payload);
         p.release();
@@ -267,15 +248,6 @@ public final class TcpCoalescer {
         if (payload < item.gsoSize) {
             item.closed = true; // nothing may follow a short segment
         }
-    }
-
-    /** Copies the first segment into a 64 KB buffer with room for the virtio header in front. */
-    private ByteBuf startSuperPacket(ByteBuf first) {
-        ByteBuf buf = allocator.directBuffer(VirtioNetHeader.SIZE + MAX_IP_LENGTH + 40);
-        buf.setIndex(VirtioNetHeader.SIZE, VirtioNetHeader.SIZE);
-        buf.writeBytes(first, first.readerIndex(), first.readableBytes());
-        first.release();
-        return buf;
     }
 
     private void emit(Item item) {
@@ -313,15 +285,6 @@ public final class TcpCoalescer {
 
     /** Writes a packet alone, behind an all-zero virtio header (complete packet, no GSO). */
     private void passOn(ByteBuf packet) {
-        ByteBuf out = packet;
-        if (packet.readerIndex() < VirtioNetHeader.SIZE || packet.isReadOnly() || packet.refCnt() != 1) {
-            out = allocator.directBuffer(VirtioNetHeader.SIZE + packet.readableBytes());
-            out.writeZero(VirtioNetHeader.SIZE).writeBytes(packet);
-            packet.release();
-        } else {
-            out.readerIndex(packet.readerIndex() - VirtioNetHeader.SIZE);
-            out.setZero(out.readerIndex(), VirtioNetHeader.SIZE);
-        }
-        output.write(out);
+        output.write(GroCoalescer.withEmptyHeader(allocator, packet));
     }
 }

@@ -6,7 +6,7 @@ import io.netty.buffer.ByteBufAllocator;
 /**
  * Software GSO for packets read from a TUN device opened with {@code IFF_VNET_HDR} and
  * {@code TUNSETOFFLOAD(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)}: cuts a TCP super-packet into the
- * segments the kernel's {@code tcp_gso_segment} would have sent, and completes partial checksums.
+ * segments the kernel's {@code tcp_gso_segment} would have sent, with complete checksums.
  *
  * <p>For {@link VirtioNetHeader#GSO_TCPV4} / {@link VirtioNetHeader#GSO_TCPV6} each segment gets a copy
  * of the IP and TCP headers and at most {@code gso_size} payload bytes; then its IPv4 total length (and
@@ -18,10 +18,8 @@ import io.netty.buffer.ByteBufAllocator;
  * between the fixed header and TCP are copied unchanged (the pseudo-header uses the fixed header's
  * destination; a Routing header is not interpreted).
  *
- * <p>For {@link VirtioNetHeader#GSO_NONE} the packet is handed on unchanged, its checksum first
- * completed if {@link VirtioNetHeader#FLAG_NEEDS_CSUM} is set (the field then holds the pseudo-header
- * sum; the sum from {@code csum_start} to the end is stored complemented, as {@code skb_checksum_help}
- * does). A super-packet that fits into one segment is fixed up in place the same way.
+ * <p>{@link GsoSegmenter} is the entry point for every packet read: it hands TCP super-packets here
+ * and completes the checksum of packets that are not GSO itself.
  *
  * <p>Ownership: {@link #segment} takes over the input buffer. Every buffer given to the
  * {@link SegmentSink} belongs to the sink. New segments are pooled direct buffers from the allocator
@@ -32,22 +30,10 @@ import io.netty.buffer.ByteBufAllocator;
  * calls, but is not meant to be shared.
  */
 public final class TcpSegmenter {
-    /** Result: the packet is too short or its headers contradict the virtio header; it was released. */
-    public static final int MALFORMED = -1;
-    /** Result: a GSO type this class does not segment (UDP); the packet was released. */
-    public static final int UNSUPPORTED = -2;
-
     static final int PROTO_TCP = 6;
     static final int TCP_FIN = 0x01;
     static final int TCP_PSH = 0x08;
     static final int TCP_CWR = 0x80;
-
-    /** Receives each packet produced by {@link #segment}, in order, and owns it from then on. */
-    @FunctionalInterface
-    public interface SegmentSink {
-        /** One complete IP packet, readable bytes only, checksums done. */
-        void accept(ByteBuf packet);
-    }
 
     private final ByteBufAllocator allocator;
     private final int headroom;
@@ -71,17 +57,15 @@ public final class TcpSegmenter {
      * Hands the packet described by {@code header} (its readable bytes: the IP packet after the virtio
      * header) to {@code sink} as one or more complete packets.
      *
-     * @return the number of packets given to the sink, or {@link #MALFORMED} or {@link #UNSUPPORTED}
-     *     (nothing given to the sink, {@code packet} released)
+     * @return the number of packets given to the sink, or {@link GsoSegmenter#MALFORMED}, or
+     *     {@link GsoSegmenter#UNSUPPORTED} for a GSO type other than TCP (nothing given to the sink,
+     *     {@code packet} released)
      */
     public int segment(VirtioNetHeader header, ByteBuf packet, SegmentSink sink) {
         int gso = header.gsoProtocol();
-        if (gso == VirtioNetHeader.GSO_NONE) {
-            return passOn(header, packet, sink);
-        }
         if (gso != VirtioNetHeader.GSO_TCPV4 && gso != VirtioNetHeader.GSO_TCPV6) {
             packet.release();
-            return UNSUPPORTED;
+            return GsoSegmenter.UNSUPPORTED;
         }
         int start = packet.readerIndex();
         int length = packet.readableBytes();
@@ -89,12 +73,12 @@ public final class TcpSegmenter {
         boolean v4 = gso == VirtioNetHeader.GSO_TCPV4;
         if (!ipHeaderMatches(packet, start, length, tcp, v4) || header.gsoSize() == 0) {
             packet.release();
-            return MALFORMED;
+            return GsoSegmenter.MALFORMED;
         }
         int headers = tcp + tcpHeaderLength(packet, start + tcp);
         if (headers < tcp + 20 || headers > length) {
             packet.release();
-            return MALFORMED;
+            return GsoSegmenter.MALFORMED;
         }
         if (length - headers <= header.gsoSize()) {
             finishSegment(packet, start, tcp, length, v4);
@@ -106,22 +90,6 @@ public final class TcpSegmenter {
         } finally {
             packet.release();
         }
-    }
-
-    private int passOn(VirtioNetHeader header, ByteBuf packet, SegmentSink sink) {
-        if (header.needsChecksum()) {
-            int length = packet.readableBytes();
-            int at = header.csumStart() + header.csumOffset();
-            if (header.csumStart() >= length || at + 2 > length) {
-                packet.release();
-                return MALFORMED;
-            }
-            int start = packet.readerIndex();
-            long sum = InternetChecksum.sum(packet, start + header.csumStart(), length - header.csumStart(), 0);
-            packet.setShort(start + at, InternetChecksum.finish(sum));
-        }
-        sink.accept(packet);
-        return 1;
     }
 
     /** The IP header is of the version the GSO type says, carries TCP, and ends where TCP starts. */

@@ -15,8 +15,10 @@ import net.ipsecgw.natt.sys.Syscalls;
  * the header before each packet, {@link VirtioNetHeader#SIZE}) and {@code TUNSETOFFLOAD} (which
  * checksum and segmentation work the kernel may leave to user space: with {@link #TUN_F_CSUM},
  * {@link #TUN_F_TSO4} and {@link #TUN_F_TSO6} reads return TCP super-packets of up to 64 KB, and writes
- * may carry them). {@code IFF_VNET_HDR} itself can only be given to {@code TUNSETIFF}, so the device's
- * opener has to set it; {@link #vnetHeaderEnabled(int)} checks it with {@code TUNGETIFF}.
+ * may carry them; with {@link #TUN_F_USO4} and {@link #TUN_F_USO6} the same holds for UDP super-packets,
+ * {@code UDP_SEGMENT} sends, on kernels from 6.2). {@code IFF_VNET_HDR} itself can only be given to
+ * {@code TUNSETIFF}, so the device's opener has to set it; {@link #vnetHeaderEnabled(int)} checks it with
+ * {@code TUNGETIFF}.
  *
  * <p>Both settings belong to the device, not the queue: setting them through one queue's descriptor
  * applies to all. Stateless; call from any thread, typically once while setting the device up.
@@ -37,6 +39,16 @@ public final class TunOffloadControl {
     public static final int TUN_F_USO4 = 0x20;
     /** UDP segmentation over IPv6 (kernel 6.2 and later). */
     public static final int TUN_F_USO6 = 0x40;
+
+    /** Checksum offload and TCP segmentation both ways: what {@link #enableTcpOffload(int)} sets. */
+    public static final int TCP_OFFLOADS = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+    /**
+     * {@link #TCP_OFFLOADS} and UDP segmentation both ways: what {@link #enableOffload(int)} tries first.
+     * The kernel accepts USO4 only together with USO6 (EINVAL otherwise).
+     */
+    public static final int TCP_UDP_OFFLOADS = TCP_OFFLOADS | TUN_F_USO4 | TUN_F_USO6;
+
+    private static final int EINVAL = 22;
 
     /** {@code _IOW('T', 208, unsigned int)}; the argument is the flag value itself, not a pointer. */
     private static final long TUNSETOFFLOAD = 0x400454d0L;
@@ -67,7 +79,8 @@ public final class TunOffloadControl {
 
     /**
      * Lets the kernel pass TCP super-packets with partial checksums both ways: header size
-     * {@link VirtioNetHeader#SIZE}, then {@code TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6}.
+     * {@link VirtioNetHeader#SIZE}, then {@link #TCP_OFFLOADS}. The gateway itself uses
+     * {@link #enableOffload(int)}, which adds UDP where the kernel has it.
      *
      * @throws IllegalStateException when the descriptor was attached without {@link #IFF_VNET_HDR}
      * @throws SyscallException when the kernel refuses
@@ -77,7 +90,55 @@ public final class TunOffloadControl {
             throw new IllegalStateException("fd " + fd + " was attached without IFF_VNET_HDR");
         }
         setVnetHeaderSize(fd, VirtioNetHeader.SIZE);
-        setOffload(fd, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6);
+        setOffload(fd, TCP_OFFLOADS);
+    }
+
+    /**
+     * Lets the kernel pass TCP and, where it can, UDP super-packets with partial checksums both ways:
+     * header size {@link VirtioNetHeader#SIZE}, then {@link #TCP_UDP_OFFLOADS}; a kernel without USO
+     * (before 6.2) refuses that with EINVAL, and then {@link #TCP_OFFLOADS} is set instead. Only with USO
+     * in effect does the kernel accept {@link VirtioNetHeader#GSO_UDP_L4} packets written to the device.
+     *
+     * @return the flags in effect: {@link #TCP_UDP_OFFLOADS} or {@link #TCP_OFFLOADS}
+     * @throws IllegalStateException when the descriptor was attached without {@link #IFF_VNET_HDR}
+     * @throws SyscallException when the kernel refuses even TCP offloads
+     */
+    public static int enableOffload(int fd) {
+        if (!vnetHeaderEnabled(fd)) {
+            throw new IllegalStateException("fd " + fd + " was attached without IFF_VNET_HDR");
+        }
+        setVnetHeaderSize(fd, VirtioNetHeader.SIZE);
+        try {
+            setOffload(fd, TCP_UDP_OFFLOADS);
+            return TCP_UDP_OFFLOADS;
+        } catch (SyscallException e) {
+            if (e.errno() != EINVAL) {
+                throw e;
+            }
+        }
+        setOffload(fd, TCP_OFFLOADS);
+        return TCP_OFFLOADS;
+    }
+
+    /** Whether {@code flags} (as returned by {@link #enableOffload(int)}) include UDP segmentation both ways. */
+    public static boolean udpSegmentation(int flags) {
+        return (flags & (TUN_F_USO4 | TUN_F_USO6)) == (TUN_F_USO4 | TUN_F_USO6);
+    }
+
+    /** {@code flags} as words for logs: {@code "csum tso4 tso6 uso4 uso6"}, {@code "none"} for 0. */
+    public static String describe(int flags) {
+        if (flags == 0) {
+            return "none";
+        }
+        String[] names = {"csum", "tso4", "tso6", "tso_ecn", "ufo", "uso4", "uso6"};
+        StringBuilder out = new StringBuilder();
+        for (int bit = 0; bit < 32; bit++) {
+            if ((flags & (1 << bit)) != 0) {
+                out.append(out.isEmpty() ? "" : " ")
+                        .append(bit < names.length ? names[bit] : "0x" + Integer.toHexString(1 << bit));
+            }
+        }
+        return out.toString();
     }
 
     /** {@code TUNSETOFFLOAD(flags)}; 0 turns every offload off again. */

@@ -5,7 +5,8 @@ package net.ipsecgw.core.tun;
  *
  * @param headroom bytes reserved before each packet read, so an outer header (IPv4 20 + UDP 8 + ESP 8
  *     + IV 8 = 44 for UDP-encapsulated ESP, RFC 3948 / RFC 4303) can be prepended in place
- * @param mtu the largest packet the queue reads: the device's MTU
+ * @param mtu the largest packet the queue reads: the device's MTU, or with TUN offloads the largest
+ *     IP packet (65,535) plus the 10-byte virtio-net header before it
  * @param tailroom bytes reserved after each packet read, for the ESP trailer (padding, pad length,
  *     next header) and the ICV
  * @param readBatch epoll: most packets read per readiness event before yielding to other work on the
@@ -23,7 +24,7 @@ public record TunQueueIoConfig(
 
     public TunQueueIoConfig {
         requireRange("headroom", headroom, 0, 1024);
-        requireRange("mtu", mtu, 68, 65535);
+        requireRange("mtu", mtu, 68, 65535 + 10);
         requireRange("tailroom", tailroom, 0, 1024);
         requireRange("readBatch", readBatch, 1, 4096);
         requireRange("readsInFlight", readsInFlight, 1, 256);

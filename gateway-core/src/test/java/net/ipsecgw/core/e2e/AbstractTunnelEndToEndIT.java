@@ -23,6 +23,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.ipsecgw.core.interop.InteropLab;
+import net.ipsecgw.testing.Privileges;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -50,7 +51,9 @@ import org.springframework.boot.json.BasicJsonParser;
  *       each per-lane SA is processed by one lane only: its packets arrive on the lane its SPI steers
  *       to ({@code SPI mod lanes}) and leave from one lane's source port; what one gateway sent on
  *       an SA, the other received on it (never more);
- *   <li>neither gateway logged an exception.
+ *   <li>neither gateway logged an exception;
+ *   <li>datagrams that host A sends with {@code UDP_SEGMENT} reach host B intact (with TUN offloads, as
+ *       UDP super-packets on both TUN devices).
  * </ul>
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -263,6 +266,72 @@ abstract class AbstractTunnelEndToEndIT {
                     () -> "an exception in the log of " + side + ":\n" + log));
         }
         assertAll(checks);
+    }
+
+    /**
+     * Host A sends 800 datagrams of 1,200 bytes as 20 {@code UDP_SEGMENT} sends of 40 (with offloads
+     * gateway A reads each send as one super-packet and gateway B writes them coalesced); host B must
+     * receive every one intact, and neither gateway may count a malformed offload or a failed TUN write.
+     */
+    @Test
+    @Order(4)
+    void udpSegmentSendsArriveAsIntactDatagrams() throws IOException {
+        Privileges.requireProgram("python3", "python3");
+        int sends = 20;
+        int perSend = 40;
+        int size = 1200;
+        Path receiver = lab.work().resolve("udp-receiver.py");
+        Path sender = lab.work().resolve("udp-sender.py");
+        // Datagram i: its number, then bytes (i + j) & 255 for j from 4 on.
+        String pattern = "BASE = bytes(range(256)) * 6\n"
+                + "def datagram(i):\n"
+                + "    o = (i + 4) & 255\n"
+                + "    return struct.pack('!I', i) + BASE[o:o + SIZE - 4]\n";
+        Files.writeString(
+                receiver,
+                ("import socket, struct, sys\nSIZE = %d\n" + pattern
+                                + "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                                + "s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)\n"
+                                + "s.bind(('%s', 5300))\n"
+                                + "s.settimeout(5)\n"
+                                + "seen, bad = set(), 0\n"
+                                + "try:\n"
+                                + "    while len(seen) < %d:\n"
+                                + "        d = s.recv(65535)\n"
+                                + "        i = struct.unpack('!I', d[:4])[0]\n"
+                                + "        if d == datagram(i):\n"
+                                + "            seen.add(i)\n"
+                                + "        else:\n"
+                                + "            bad += 1\n"
+                                + "except socket.timeout:\n"
+                                + "    pass\n"
+                                + "print(len(seen), bad)\n")
+                        .formatted(size, HOST_B, sends * perSend));
+        Files.writeString(
+                sender,
+                ("import socket, struct, time\nSIZE = %d\n" + pattern
+                                + "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                                + "s.setsockopt(17, 103, SIZE)  # UDP_SEGMENT\n"
+                                + "for b in range(%d):\n"
+                                + "    s.sendto(b''.join(datagram(b * %d + k) for k in range(%d)), ('%s', 5300))\n"
+                                + "    time.sleep(0.02)\n")
+                        .formatted(size, sends, perSend, perSend, HOST_B));
+        Instant before = Instant.now();
+        InteropLab.Result udp = lab.sh(
+                        Duration.ofSeconds(60),
+                        "ip netns exec \"$TOPO_HB\" python3 " + receiver + " > " + receiver + ".out & sink=$!; "
+                                + "sleep 1; ip netns exec \"$TOPO_HA\" python3 " + sender + "; wait $sink; cat "
+                                + receiver + ".out")
+                .orThrow("the UDP sender and receiver");
+        System.out.printf("[%s] UDP_SEGMENT through the tunnel: received, corrupt: %s", transport, udp.stdout());
+        assertEquals(sends * perSend + " 0", udp.stdout().strip(), "datagrams received intact, corrupt");
+        GatewaySnapshot a = lab.statusAfter("ga", before);
+        GatewaySnapshot b = lab.statusAfter("gb", before);
+        for (GatewaySnapshot s : List.of(a, b)) {
+            assertAll(
+                    () -> assertEquals(0, s.total("drop-bad_offload"), s::toString),
+                    () -> assertEquals(0, s.total("drop-tun_write_failed"), s::toString));
+        }
     }
 
     private static int received(InteropLab.Result ping) {

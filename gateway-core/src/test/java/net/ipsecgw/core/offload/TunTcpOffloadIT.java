@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * The kernel's side of TUN offloads, inside a test namespace: a TUN device with {@code IFF_VNET_HDR}
  * and {@code TUNSETOFFLOAD(CSUM | TSO4 | TSO6)} carries a route to a peer that this test plays by hand
  * (SYN-ACK, then an ACK for everything received). A local TCP socket streams to that peer; the reads
- * must then bring GSO super-packets, and {@link TcpSegmenter} must cut them into valid segments that
+ * must then bring GSO super-packets, and {@link GsoSegmenter} must cut them into valid segments that
  * together carry exactly the bytes the socket sent.
  */
 class TunTcpOffloadIT {
@@ -39,7 +39,7 @@ class TunTcpOffloadIT {
     private final byte[] in = new byte[1 << 17];
     private final byte[] out = new byte[1 << 17];
     private final VirtioNetHeader header = new VirtioNetHeader();
-    private final TcpSegmenter segmenter = new TcpSegmenter(PooledByteBufAllocator.DEFAULT, 32, 16);
+    private final GsoSegmenter segmenter = new GsoSegmenter(PooledByteBufAllocator.DEFAULT, 32, 16);
 
     @BeforeEach
     void createTun() throws Exception {

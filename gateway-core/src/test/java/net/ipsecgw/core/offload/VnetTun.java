@@ -11,8 +11,9 @@ import net.ipsecgw.natt.sys.Syscalls;
 
 /**
  * A single-queue TUN device opened the way the gateway opens it with offloads ({@link
- * TunDevice#open(String, int, int, TunFdMode, boolean)}: {@code IFF_VNET_HDR}, TSO, non-blocking), with
- * plain reads and writes of whole buffers for tests. Confined to the test thread.
+ * TunDevice#open(String, int, int, TunFdMode, boolean)}: {@code IFF_VNET_HDR}, TSO and where the kernel
+ * has it USO, non-blocking), or without any ({@link #plain(String)}), with plain reads and writes of
+ * whole buffers for tests. Confined to the test thread.
  */
 final class VnetTun {
     private static final int EAGAIN = 11;
@@ -37,8 +38,18 @@ final class VnetTun {
         return new VnetTun(TunDevice.open(name, 1, 1500, TunFdMode.NON_BLOCKING, true));
     }
 
+    /** Creates device {@code name} without virtio header and offloads: the kernel segments and checksums for it. */
+    static VnetTun plain(String name) {
+        return new VnetTun(TunDevice.open(name, 1, 1500, TunFdMode.NON_BLOCKING, false));
+    }
+
     int fd() {
         return fd;
+    }
+
+    /** The TUNSETOFFLOAD flags the device was given (0 for {@link #plain(String)}). */
+    int offloads() {
+        return device.offloads();
     }
 
     /** One read into {@code into}; returns its length, or -1 when nothing is waiting. */

@@ -2,9 +2,13 @@ package net.ipsecgw.core.control;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 import net.ipsecgw.core.datapath.Lane;
 import net.ipsecgw.core.datapath.SendChannels;
@@ -24,8 +29,10 @@ import net.ipsecgw.ike.dataplane.ChildSaSpec;
 import net.ipsecgw.ike.dataplane.ChildSaUsage;
 import net.ipsecgw.ike.dataplane.DataPlane;
 import net.ipsecgw.ike.dataplane.DataPlaneListener;
+import net.ipsecgw.ike.dataplane.IkeSaPath;
 import net.ipsecgw.ike.dataplane.TsRange;
 import net.ipsecgw.natt.SpiAllocator;
+import net.ipsecgw.natt.UdpEncapsulation;
 
 /**
  * The gateway's lanes as the IKE control plane sees them ({@link DataPlane}): Child SA pairs and
@@ -39,6 +46,12 @@ import net.ipsecgw.natt.SpiAllocator;
  *                                      --submit--> lane k: install(tables k)   (stage completes when all have)
  *  lane k:  acquire (no own SA) / SA lifetime event / IKE on port 4500 --execute--> control loop --> listener
  * </pre>
+ *
+ * <p>NAT keepalives (RFC 3948 §4) for IKE peers: while an IKE SA's path says a NAT translates us
+ * ({@link IkeSaPath#natHere()}), a timer on the control loop sends one 0xFF octet every keepalive
+ * interval to the peer's current address, from port 4500 (lane 0's socket, as IKE) and from the source
+ * port of every lane that sends a multiport per-CPU pair of that tunnel, so that the NAT keeps each
+ * mapping open.
  *
  * <p>Owned by the control loop: every {@link DataPlane} method must be called on it, and the listener
  * is only called on it. {@link #childSas()} may be called from any thread.
@@ -60,6 +73,11 @@ public final class LaneDataPlane implements DataPlane, Lane.IkeSink {
     private volatile List<InstalledPair> installed = List.of();
     private final int[] sourcePorts;
     private final int natTPort;
+    private final Duration keepaliveInterval;
+    /** The keepalives of the IKE SAs behind a NAT, by IKE SA id. */
+    private final Map<Long, Keepalive> keepalives = new HashMap<>();
+
+    private volatile long keepalivesSent;
 
     /**
      * A data plane over {@code lanes}.
@@ -69,6 +87,7 @@ public final class LaneDataPlane implements DataPlane, Lane.IkeSink {
      * @param channels the sockets each lane sends from
      * @param sourcePorts the lanes' source ports (status only; empty without multiport sockets)
      * @param natTPort the NAT-T port (status only)
+     * @param keepaliveInterval how often IKE peers behind whose NAT we are get a NAT keepalive (zero: never)
      * @param manual the manually keyed tunnels, installed beside the IKE ones
      * @param ikeSender sends IKE messages
      * @param random the SPI source (a {@link SecureRandom} in production)
@@ -79,6 +98,7 @@ public final class LaneDataPlane implements DataPlane, Lane.IkeSink {
             SendChannels channels,
             int[] sourcePorts,
             int natTPort,
+            Duration keepaliveInterval,
             List<TunnelEntry> manual,
             IkeSender ikeSender,
             RandomGenerator random) {
@@ -87,6 +107,10 @@ public final class LaneDataPlane implements DataPlane, Lane.IkeSink {
         this.channels = channels;
         this.sourcePorts = sourcePorts.clone();
         this.natTPort = natTPort;
+        if (keepaliveInterval.isNegative()) {
+            throw new IllegalArgumentException("negative keepalive interval " + keepaliveInterval);
+        }
+        this.keepaliveInterval = keepaliveInterval;
         this.manual = List.copyOf(manual);
         this.ikeSender = ikeSender;
         this.spis = new SpiAllocator(lanes.size(), random);
@@ -249,6 +273,73 @@ public final class LaneDataPlane implements DataPlane, Lane.IkeSink {
     }
 
     @Override
+    public void ikeSaPath(IkeSaPath path) {
+        assertOnLoop();
+        Keepalive current = keepalives.get(path.id());
+        if (!path.natHere() || keepaliveInterval.isZero()) {
+            if (current != null) {
+                keepalives.remove(path.id()).timer.cancel(false);
+            }
+            return;
+        }
+        if (current != null) {
+            current.path = path; // the next keepalive follows the peer
+            return;
+        }
+        Keepalive keepalive = new Keepalive(path);
+        long nanos = keepaliveInterval.toNanos();
+        keepalive.timer = controlLoop.scheduleAtFixedRate(() -> send(keepalive), nanos, nanos, TimeUnit.NANOSECONDS);
+        keepalives.put(path.id(), keepalive);
+    }
+
+    @Override
+    public void ikeSaGone(long id) {
+        assertOnLoop();
+        Keepalive gone = keepalives.remove(id);
+        if (gone != null) {
+            gone.timer.cancel(false);
+        }
+    }
+
+    /** One keepalive to the peer of {@code keepalive} from every port it must keep open. Control loop. */
+    private void send(Keepalive keepalive) {
+        InetSocketAddress peer = keepalive.path.remote();
+        for (Channel source : keepaliveSources(keepalive.path.tunnel())) {
+            ByteBuf octet = source.alloc().buffer(UdpEncapsulation.KEEPALIVE_LENGTH);
+            octet.writeByte(UdpEncapsulation.KEEPALIVE_OCTET);
+            source.writeAndFlush(new DatagramPacket(octet, peer));
+            keepalivesSent++;
+        }
+    }
+
+    /**
+     * Where a tunnel's traffic leaves from, each socket once: lane 0's port-4500 socket (IKE and the
+     * fallback SA), and the source-port socket of each lane that sends a multiport per-CPU pair of it.
+     */
+    List<Channel> keepaliveSources(String tunnel) {
+        List<Channel> sources = new ArrayList<>();
+        sources.add(channels.forLane(0, false));
+        IkeTunnel t = tunnels.get(tunnel);
+        if (t != null) {
+            for (InstalledPair pair : t.pairs()) {
+                ChildSaSpec spec = pair.spec;
+                if (spec.multiport() && !spec.isFallback() && spec.lane() < sourcePorts.length) {
+                    Channel channel = channels.forLane(spec.lane(), true);
+                    if (!sources.contains(channel)) {
+                        sources.add(channel);
+                    }
+                }
+            }
+        }
+        return sources;
+    }
+
+    /** NAT keepalives handed to the sockets so far (any thread; a plain read). */
+    public long keepalivesSent() {
+        return keepalivesSent;
+    }
+
+    @Override
     public ChildSaUsage usage(long id) {
         InstalledPair pair = pairs.get(id);
         return pair == null ? ChildSaUsage.NONE : pair.usage();
@@ -329,6 +420,16 @@ public final class LaneDataPlane implements DataPlane, Lane.IkeSink {
         if (!controlLoop.inEventLoop()) {
             throw new IllegalStateException("the data plane is called from "
                     + Thread.currentThread().getName() + ", not from its control loop");
+        }
+    }
+
+    /** The keepalive timer of one IKE SA behind a NAT and the path it sends on (updated in place). */
+    private static final class Keepalive {
+        IkeSaPath path;
+        ScheduledFuture<?> timer;
+
+        Keepalive(IkeSaPath path) {
+            this.path = path;
         }
     }
 

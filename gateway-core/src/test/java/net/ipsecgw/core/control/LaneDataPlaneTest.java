@@ -53,6 +53,7 @@ import net.ipsecgw.esp.SaParameters;
 import net.ipsecgw.ike.dataplane.ChildSaSpec;
 import net.ipsecgw.ike.dataplane.ChildSaUsage;
 import net.ipsecgw.ike.dataplane.DataPlaneListener;
+import net.ipsecgw.ike.dataplane.IkeSaPath;
 import net.ipsecgw.ike.dataplane.TsRange;
 import net.ipsecgw.natt.SpiAllocator;
 import org.junit.jupiter.api.AfterEach;
@@ -73,6 +74,7 @@ class LaneDataPlaneTest {
     private static final int SIZE = 256;
     private static final InetSocketAddress PEER = new InetSocketAddress("192.0.2.2", 4500);
     private static final int MANUAL_SPI = 0x2000;
+    private static final Duration KEEPALIVE = Duration.ofMillis(50);
 
     private final List<MultiThreadIoEventLoopGroup> groups = new ArrayList<>();
     private final List<Lane> lanes = new ArrayList<>();
@@ -101,6 +103,7 @@ class LaneDataPlaneTest {
                 (k, multiport) -> (multiport ? sourcePort : natT).get(k),
                 new int[] {50001, 50002},
                 4500,
+                KEEPALIVE,
                 List.of(manualTunnel()),
                 IkeSender.NONE,
                 new ScriptedRandom());
@@ -410,6 +413,108 @@ class LaneDataPlaneTest {
         long last = onControl(() -> dataPlane.usage(pair.id())).lastInboundNanos();
         assertTrue(last - before < TimeUnit.SECONDS.toNanos(1), "sampled within a housekeeping period");
         assertEquals(ChildSaUsage.NONE, onControl(() -> dataPlane.usage(12345)));
+    }
+
+    // ---- NAT keepalives ----
+
+    @Test
+    void natKeepalivesGoOnlyFromBehindANatFromPort4500AndEachMultiportLanePortAndFollowThePeerUntilTheIkeSaGoes()
+            throws Exception {
+        await(onControl(() -> dataPlane.install(fallback(dataPlane.allocateSpi(0), 0x5000, SaLifetime.UNLIMITED))));
+        int spi = onControl(() -> dataPlane.allocateSpi(1));
+        await(onControl(() -> dataPlane.install(perCpu(1, spi, 0x5100, SaLifetime.UNLIMITED, true))));
+
+        // Only a NAT in front of the peer (or none): nothing to keep open.
+        onControl(() -> {
+            dataPlane.ikeSaPath(new IkeSaPath(7, "t", PEER, false));
+            return null;
+        });
+        Thread.sleep(5 * KEEPALIVE.toMillis());
+        assertEquals(List.of(), keepalives(natT.get(0)));
+        assertEquals(List.of(), keepalives(sourcePort.get(1)));
+
+        // A NAT in front of us: 0xFF from port 4500 and from lane 1's port (its multiport pair), not lane 0's.
+        onControl(() -> {
+            dataPlane.ikeSaPath(new IkeSaPath(7, "t", PEER, true));
+            return null;
+        });
+        int[] seen = new int[2];
+        eventually(() -> {
+            seen[0] += keepalivesTo(natT.get(0), PEER);
+            seen[1] += keepalivesTo(sourcePort.get(1), PEER);
+            return seen[0] >= 2 && seen[1] >= 2;
+        });
+        assertEquals(List.of(), keepalives(sourcePort.get(0)), "lane 0 sends its traffic from port 4500");
+        assertEquals(List.of(), keepalives(natT.get(1)), "port 4500 once, from lane 0");
+        assertTrue(onControl(dataPlane::keepalivesSent) >= 4);
+
+        // The peer's NAT mapping moved: so do the keepalives.
+        InetSocketAddress moved = new InetSocketAddress("192.0.2.2", 14500);
+        onControl(() -> {
+            dataPlane.ikeSaPath(new IkeSaPath(7, "t", moved, true));
+            return null;
+        });
+        keepalives(natT.get(0));
+        keepalives(sourcePort.get(1));
+        int[] followed = new int[2];
+        eventually(() -> {
+            followed[0] += keepalivesTo(natT.get(0), moved);
+            followed[1] += keepalivesTo(sourcePort.get(1), moved);
+            return followed[0] >= 1 && followed[1] >= 1;
+        });
+
+        // The IKE SA is gone: no keepalive after that.
+        onControl(() -> {
+            dataPlane.ikeSaGone(7);
+            return null;
+        });
+        keepalives(natT.get(0));
+        keepalives(sourcePort.get(1));
+        Thread.sleep(5 * KEEPALIVE.toMillis());
+        assertEquals(List.of(), keepalives(natT.get(0)));
+        assertEquals(List.of(), keepalives(sourcePort.get(1)));
+    }
+
+    @Test
+    void aPathThatNoLongerSeesANatHereStopsItsKeepalives() throws Exception {
+        onControl(() -> {
+            dataPlane.ikeSaPath(new IkeSaPath(9, "no-pairs-yet", PEER, true));
+            return null;
+        });
+        eventually(() -> keepalivesTo(natT.get(0), PEER) >= 1);
+        onControl(() -> {
+            dataPlane.ikeSaPath(new IkeSaPath(9, "no-pairs-yet", PEER, false));
+            return null;
+        });
+        keepalives(natT.get(0));
+        Thread.sleep(5 * KEEPALIVE.toMillis());
+        assertEquals(List.of(), keepalives(natT.get(0)));
+    }
+
+    /** How many keepalives to {@code peer} {@code channel} sent since the last look (each one 0xFF octet). */
+    private int keepalivesTo(EmbeddedChannel channel, InetSocketAddress peer) {
+        return (int) keepalives(channel).stream().filter(peer::equals).count();
+    }
+
+    /** The recipients of the keepalives {@code channel} sent since the last look, read on the control loop. */
+    private List<InetSocketAddress> keepalives(EmbeddedChannel channel) {
+        return onControlUnchecked(() -> {
+            List<InetSocketAddress> recipients = new ArrayList<>();
+            for (Object sent; (sent = channel.readOutbound()) != null; ) {
+                DatagramPacket datagram = (DatagramPacket) sent;
+                try {
+                    assertEquals(1, datagram.content().readableBytes(), "a keepalive is one octet");
+                    assertEquals(
+                            0xFF,
+                            datagram.content()
+                                    .getUnsignedByte(datagram.content().readerIndex()));
+                    recipients.add(datagram.recipient());
+                } finally {
+                    datagram.release();
+                }
+            }
+            return recipients;
+        });
     }
 
     // ---- helpers ----

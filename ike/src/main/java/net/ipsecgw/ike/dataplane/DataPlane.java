@@ -44,6 +44,16 @@ public interface DataPlane {
     /** Removes a pair; its SPI becomes free. Unknown ids are ignored. */
     CompletionStage<Void> remove(long id);
 
+    /**
+     * An IKE SA is established, or what {@link IkeSaPath} says of it changed (its peer's address): the
+     * data path keeps the NAT in front of this side open towards {@code path.remote()} while
+     * {@code path.natHere()} (RFC 3948 §4), until {@link #ikeSaGone(long)}.
+     */
+    void ikeSaPath(IkeSaPath path);
+
+    /** The IKE SA {@code id} of an earlier {@link #ikeSaPath} is gone. Unknown ids are ignored. */
+    void ikeSaGone(long id);
+
     /** What a pair has carried so far. */
     ChildSaUsage usage(long id);
 

@@ -70,7 +70,11 @@ public final class LaneDataPlane implements DataPlane, Lane.IkeSink {
     private final Map<String, IkeTunnel> tunnels = new LinkedHashMap<>();
     private final Map<Long, InstalledPair> pairs = new HashMap<>();
     private DataPlaneListener listener = Listeners.DISCARD;
+    /** The pairs of the newest build that every lane has installed: what {@link #childSas()} shows. */
     private volatile List<InstalledPair> installed = List.of();
+
+    private long builtGeneration;
+    private long shownGeneration;
     private final int[] sourcePorts;
     private final int natTPort;
     private final Duration keepaliveInterval;
@@ -139,14 +143,28 @@ public final class LaneDataPlane implements DataPlane, Lane.IkeSink {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        installed = List.copyOf(pairs.values());
+        List<InstalledPair> snapshot = List.copyOf(pairs.values());
+        long generation = ++builtGeneration;
         CompletableFuture<?>[] done = new CompletableFuture<?>[lanes.size()];
         for (Lane lane : lanes) {
             done[lane.index()] = submitTables(lane, tables.get(lane.index()));
         }
         CompletableFuture<Void> result = new CompletableFuture<>();
-        CompletableFuture.allOf(done).whenComplete((ok, failure) -> completeOnLoop(result, failure));
+        CompletableFuture.allOf(done)
+                .whenComplete(
+                        (ok, failure) -> completeOnLoop(result, failure, () -> showInstalled(snapshot, generation)));
         return result;
+    }
+
+    /**
+     * Every lane runs the tables of build {@code generation}: {@link #childSas()} shows its pairs from now
+     * on (unless a later build is already shown). Control loop.
+     */
+    private void showInstalled(List<InstalledPair> snapshot, long generation) {
+        if (generation > shownGeneration) {
+            shownGeneration = generation;
+            installed = snapshot;
+        }
     }
 
     private static CompletableFuture<Void> submitTables(Lane lane, Lane.Tables tables) {
@@ -161,10 +179,11 @@ public final class LaneDataPlane implements DataPlane, Lane.IkeSink {
         return done;
     }
 
-    private void completeOnLoop(CompletableFuture<Void> result, Throwable failure) {
+    private void completeOnLoop(CompletableFuture<Void> result, Throwable failure, Runnable onSuccess) {
         try {
             controlLoop.execute(() -> {
                 if (failure == null) {
+                    onSuccess.run();
                     result.complete(null);
                 } else {
                     result.completeExceptionally(failure);
@@ -352,8 +371,10 @@ public final class LaneDataPlane implements DataPlane, Lane.IkeSink {
     }
 
     /**
-     * The installed pairs with their SPIs, lanes, source ports and counters. Any thread: reads the last
-     * published snapshot and the lanes' counters without locks.
+     * The installed pairs with their SPIs, lanes, source ports and counters: a pair shows once every
+     * lane runs tables that have it (so traffic sent after seeing it finds its SAs in place) and until
+     * every lane runs tables without it. Any thread: reads the last shown snapshot and the lanes'
+     * counters without locks.
      */
     public List<ChildSaStatus> childSas() {
         List<ChildSaStatus> status = new ArrayList<>();

@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -413,6 +414,72 @@ class LaneDataPlaneTest {
         long last = onControl(() -> dataPlane.usage(pair.id())).lastInboundNanos();
         assertTrue(last - before < TimeUnit.SECONDS.toNanos(1), "sampled within a housekeeping period");
         assertEquals(ChildSaUsage.NONE, onControl(() -> dataPlane.usage(12345)));
+    }
+
+    // ---- what status shows ----
+
+    @Test
+    void aPairShowsInChildSasOnlyOnceEveryLaneRunsTablesThatHaveIt() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        lanes.get(1).eventLoop().execute(() -> {
+            try {
+                release.await(10, TimeUnit.SECONDS); // lane 1 is busy
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        int spi = onControl(() -> dataPlane.allocateSpi(0));
+        ChildSaSpec pair = fallback(spi, 0x5000, SaLifetime.UNLIMITED); // every lane sends on it
+        CompletionStage<Void> installed = onControl(() -> dataPlane.install(pair));
+        eventually(() -> lanes.get(0).tables().sad().get(spi) != null);
+        Thread.sleep(100);
+        assertEquals(List.of(), dataPlane.childSas(), "lane 1 still runs tables without the pair");
+
+        // Whoever sees the pair in the status and sends at once finds it on every lane.
+        List<String> missing = new CopyOnWriteArrayList<>();
+        Thread watcher = new Thread(() -> {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (dataPlane.childSas().isEmpty() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            for (int k = 0; k < LANES; k++) {
+                TunnelLane view = lanes.get(k).tables().spdTargets().stream()
+                        .filter(t -> t.name().equals("t"))
+                        .findFirst()
+                        .orElse(null);
+                if (view == null
+                        || view.fallback() == null
+                        || view.fallback().sa().spi() != 0x5000) {
+                    missing.add("lane " + k + " cannot send on the pair");
+                }
+            }
+            if (lanes.get(0).tables().sad().get(spi) == null) {
+                missing.add("lane 0 cannot receive on the pair");
+            }
+        });
+        watcher.start();
+        release.countDown();
+        await(installed);
+        watcher.join(10_000);
+        assertEquals(List.of(), missing);
+        assertEquals(1, dataPlane.childSas().size());
+
+        // Removed: gone from the status only once no lane has it any more.
+        CountDownLatch releaseAgain = new CountDownLatch(1);
+        lanes.get(1).eventLoop().execute(() -> {
+            try {
+                releaseAgain.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        CompletionStage<Void> removed = onControl(() -> dataPlane.remove(pair.id()));
+        eventually(() -> lanes.get(0).tables().sad().get(spi) == null);
+        Thread.sleep(100);
+        assertEquals(1, dataPlane.childSas().size(), "lane 1 still sends on the pair");
+        releaseAgain.countDown();
+        await(removed);
+        assertEquals(List.of(), dataPlane.childSas());
     }
 
     // ---- NAT keepalives ----

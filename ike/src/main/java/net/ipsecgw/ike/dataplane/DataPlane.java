@@ -8,8 +8,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * What the IKE control plane asks of the data path. The gateway implements it over its lanes; the
  * in-process exchange tests implement it with a recording fake. Every method is called on the
- * control loop's thread; installs and removals complete asynchronously once every lane has the new
- * tables.
+ * control loop's thread; installs and removals complete asynchronously, on the control loop, once
+ * every lane has the new tables.
  *
  * <p>Rekeying is make-before-break: the new pair is {@linkplain #install installed} (its inbound SA is
  * usable at once and its outbound SA replaces the old one on its lane(s)), and only later is the old

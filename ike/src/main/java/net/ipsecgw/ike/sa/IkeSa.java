@@ -425,7 +425,13 @@ public final class IkeSa {
     ChildSa install(ChildSaSpec spec, int rekeys) {
         ChildSa child = new ChildSa(spec, context.timers().nanoTime(), rekeys);
         children.put(spec.id(), child);
-        context.dataPlane().install(spec);
+        context.dataPlane().install(spec).whenComplete((ok, failure) -> {
+            if (failure == null) {
+                child.installedInDataPath();
+            } else {
+                context.events().log(this, "the data path did not install " + spec + ": " + failure);
+            }
+        });
         daemon.childInstalled(this, child);
         context.events().childInstalled(this, child, rekeys > 0);
         return child;

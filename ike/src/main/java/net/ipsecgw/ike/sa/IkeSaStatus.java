@@ -23,7 +23,8 @@ import net.ipsecgw.ike.dataplane.ChildSaSpec;
  * @param natThere NAT detection found the peer's address translated (or the peer forces UDP
  *     encapsulation)
  * @param ageNanos how long ago the IKE SA was created
- * @param children its Child SA pairs
+ * @param children its Child SA pairs that the data path has installed on every lane ({@link
+ *     ChildSa#inDataPath()})
  */
 public record IkeSaStatus(
         String connection,
@@ -63,6 +64,7 @@ public record IkeSaStatus(
 
     static IkeSaStatus of(IkeSa sa, long now) {
         List<Child> children = sa.children().stream()
+                .filter(ChildSa::inDataPath)
                 .map(c -> new Child(
                         c.id(),
                         c.lane(),

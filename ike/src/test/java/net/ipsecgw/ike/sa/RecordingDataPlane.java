@@ -37,6 +37,10 @@ final class RecordingDataPlane implements DataPlane {
     final Map<Long, ChildSaUsage> usage = new LinkedHashMap<>();
     /** The IKE SAs' paths as last announced, by IKE SA id; removed when the IKE SA is gone. */
     final Map<Long, IkeSaPath> paths = new LinkedHashMap<>();
+    /** When true, installs complete only when the test completes them ({@link #deferred}). */
+    boolean deferInstalls;
+    /** The installs not completed yet, in order. */
+    final List<CompletableFuture<Void>> deferred = new ArrayList<>();
     /** Every path announced, in order. */
     final List<IkeSaPath> pathLog = new ArrayList<>();
 
@@ -81,6 +85,11 @@ final class RecordingDataPlane implements DataPlane {
     public CompletionStage<Void> install(ChildSaSpec sa) {
         installed.put(sa.id(), sa);
         log.add("install " + sa.id());
+        if (deferInstalls) {
+            CompletableFuture<Void> later = new CompletableFuture<>();
+            deferred.add(later);
+            return later;
+        }
         return CompletableFuture.completedFuture(null);
     }
 

@@ -4,15 +4,18 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +28,8 @@ import net.ipsecgw.core.datapath.Lane;
 import net.ipsecgw.core.datapath.SendChannels;
 import net.ipsecgw.core.datapath.TablesBuilder;
 import net.ipsecgw.core.datapath.TunnelEntry;
+import net.ipsecgw.core.datapath.TunnelLane;
+import net.ipsecgw.core.spd.Spd;
 import net.ipsecgw.ike.dataplane.ChildSaSpec;
 import net.ipsecgw.ike.dataplane.ChildSaUsage;
 import net.ipsecgw.ike.dataplane.DataPlane;
@@ -36,16 +41,22 @@ import net.ipsecgw.natt.UdpEncapsulation;
 
 /**
  * The gateway's lanes as the IKE control plane sees them ({@link DataPlane}): Child SA pairs and
- * policies become new immutable {@link Lane.Tables}, built here for every lane (manually keyed tunnels
- * first, then the IKE tunnels in the order their policies or first pairs arrived) and published by
- * submitting {@link Lane#install} to each lane's loop; lanes report acquires, lifetime expiries and IKE
- * messages back by handing tasks to the control loop.
+ * policies become new immutable {@link Lane.Tables} (manually keyed tunnels first, then the IKE tunnels
+ * in the order their policies or first pairs arrived), published by submitting {@link Lane#install} to
+ * each lane's loop; lanes report acquires, lifetime expiries and IKE messages back by handing tasks to
+ * the control loop.
  *
  * <pre>
- *  control loop: install/remove/policy --> IkeTunnel state --> TablesBuilder --> Tables per lane
- *                                      --submit--> lane k: install(tables k)   (stage completes when all have)
+ *  control loop: install/remove/policy --> IkeTunnel state, tunnel marked changed --> one build queued
+ *  build (next task): changed tunnels refresh their lane views --> only the lanes touched get new Tables:
+ *                     SAD copied and edited, SPD rebuilt if a view on it changed
+ *                     --submit--> lane k: install(tables k)  (stages complete when those and earlier lanes have)
  *  lane k:  acquire (no own SA) / SA lifetime event / IKE on port 4500 --execute--> control loop --> listener
  * </pre>
+ *
+ * <p>Every change made before the queued build runs shares it (a burst of installs, a removed policy
+ * with its pairs), and a per-CPU pair touches only its own lane's tables. {@link #publish()} builds
+ * every lane's tables from scratch ({@link TablesBuilder}), as the first build does.
  *
  * <p>NAT keepalives (RFC 3948 §4) for IKE peers: while an IKE SA's path says a NAT translates us
  * ({@link IkeSaPath#natHere()}), a timer on the control loop sends one 0xFF octet every keepalive
@@ -68,7 +79,23 @@ public final class LaneDataPlane implements DataPlane, Lane.IkeSink {
     private final Set<Integer> spisInUse = new HashSet<>();
 
     private final Map<String, IkeTunnel> tunnels = new LinkedHashMap<>();
-    private final Map<Long, InstalledPair> pairs = new HashMap<>();
+    private final Map<Long, InstalledPair> pairs = new LinkedHashMap<>();
+    private final Map<Integer, InstalledPair> pairsBySpi = new HashMap<>();
+
+    // Table builds: one per control-loop turn with changes; only the lanes a change touches get tables.
+    /** Each lane's tables as last submitted to it. */
+    private final Lane.Tables[] submitted;
+    /** Tunnels changed since the last build (by name), and tunnels removed since then. */
+    private final Set<String> changedTunnels = new LinkedHashSet<>();
+
+    private final List<IkeTunnel> removedTunnels = new ArrayList<>();
+    /** The next build is of every lane from scratch (the first one, after a failure, or {@link #publish()}). */
+    private boolean rebuildAll = true;
+    /** The build queued on the control loop, shared by every change it will carry; null when none is. */
+    private CompletableFuture<Void> scheduled;
+    /** Completes (never exceptionally) once the last build's lanes run its tables. */
+    private CompletableFuture<Void> previousBuild = CompletableFuture.completedFuture(null);
+
     private DataPlaneListener listener = Listeners.DISCARD;
     /** The pairs of the newest build that every lane has installed: what {@link #childSas()} shows. */
     private volatile List<InstalledPair> installed = List.of();
@@ -118,6 +145,7 @@ public final class LaneDataPlane implements DataPlane, Lane.IkeSink {
         this.manual = List.copyOf(manual);
         this.ikeSender = ikeSender;
         this.spis = new SpiAllocator(lanes.size(), random);
+        this.submitted = new Lane.Tables[lanes.size()];
         Set<Integer> manualInbound = new HashSet<>();
         manual.forEach(t -> t.inbound().forEach(in -> manualInbound.add(in.sa().spi())));
         this.manualSpis = Set.copyOf(manualInbound);
@@ -130,30 +158,163 @@ public final class LaneDataPlane implements DataPlane, Lane.IkeSink {
         this.listener = listener;
     }
 
-    /** Builds every lane's tables from the current state and installs them; completes on the control loop. */
+    /**
+     * Builds every lane's tables anew from the current state and installs them; completes on the control
+     * loop once every lane has them.
+     */
     public CompletionStage<Void> publish() {
         assertOnLoop();
-        List<TunnelEntry> entries = new ArrayList<>(manual);
-        for (IkeTunnel tunnel : tunnels.values()) {
-            entries.add(tunnel.entry(lanes.size(), channels));
+        rebuildAll = true;
+        return scheduleBuild();
+    }
+
+    /**
+     * Queues one build on the control loop for every change made before it runs (changes in the same
+     * control-loop turn share it); the stage completes once every lane runs tables with the changes.
+     */
+    private CompletionStage<Void> scheduleBuild() {
+        if (scheduled == null) {
+            try {
+                controlLoop.execute(this::build);
+            } catch (RejectedExecutionException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            scheduled = new CompletableFuture<>();
         }
-        List<Lane.Tables> tables;
+        return scheduled.copy();
+    }
+
+    /**
+     * Builds the tables of the lanes that the changes since the last build touch and submits them; the
+     * result completes once those lanes and every earlier build's lanes run them.
+     */
+    private void build() {
+        CompletableFuture<Void> result = scheduled;
+        scheduled = null;
+        Lane.Tables[] next;
         try {
-            tables = TablesBuilder.build(lanes.size(), entries);
+            next = rebuildAll ? buildAll() : buildChanged();
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+            rebuildAll = true; // the tunnels' caches may be ahead of the lanes: start afresh next time
+            result.completeExceptionally(e);
+            return;
         }
+        rebuildAll = false;
+        changedTunnels.clear();
+        removedTunnels.clear();
         List<InstalledPair> snapshot = List.copyOf(pairs.values());
         long generation = ++builtGeneration;
-        CompletableFuture<?>[] done = new CompletableFuture<?>[lanes.size()];
+        List<CompletableFuture<?>> done = new ArrayList<>();
+        done.add(previousBuild); // shown only once the earlier builds' lanes are done too
         for (Lane lane : lanes) {
-            done[lane.index()] = submitTables(lane, tables.get(lane.index()));
+            Lane.Tables tables = next[lane.index()];
+            if (tables != submitted[lane.index()]) {
+                submitted[lane.index()] = tables;
+                done.add(submitTables(lane, tables));
+            }
         }
-        CompletableFuture<Void> result = new CompletableFuture<>();
-        CompletableFuture.allOf(done)
-                .whenComplete(
-                        (ok, failure) -> completeOnLoop(result, failure, () -> showInstalled(snapshot, generation)));
-        return result;
+        CompletableFuture<Void> all = CompletableFuture.allOf(done.toArray(CompletableFuture<?>[]::new));
+        previousBuild = all.exceptionally(failure -> null);
+        all.whenComplete((ok, failure) -> completeOnLoop(result, failure, () -> showInstalled(snapshot, generation)));
+    }
+
+    /** Every lane's tables from every tunnel (manual ones first). */
+    private Lane.Tables[] buildAll() {
+        List<TunnelEntry> entries = new ArrayList<>(manual);
+        for (IkeTunnel tunnel : tunnels.values()) {
+            tunnel.refresh(lanes.size(), channels);
+            entries.add(tunnel.entry());
+        }
+        return TablesBuilder.build(lanes.size(), entries).toArray(Lane.Tables[]::new);
+    }
+
+    /**
+     * The lanes' tables with the changes since the last build: each lane's SAD is copied only when an
+     * inbound SA on it comes, goes or belongs to a tunnel whose view on it changed, and its SPD rebuilt
+     * only when a view on it or a tunnel's selectors changed. Lanes nothing touched keep their tables.
+     */
+    private Lane.Tables[] buildChanged() {
+        int laneCount = lanes.size();
+        @SuppressWarnings("unchecked")
+        IntObjectHashMap<Lane.Inbound>[] sads = new IntObjectHashMap[laneCount];
+        boolean[] spdChanged = new boolean[laneCount];
+        for (IkeTunnel gone : removedTunnels) {
+            Arrays.fill(spdChanged, true);
+            for (InstalledPair pair : gone.published()) {
+                sadToChange(sads, pair).remove(pair.spec.inboundSpi());
+            }
+        }
+        List<IkeTunnel> refreshed = new ArrayList<>();
+        List<IkeTunnel.Update> updates = new ArrayList<>();
+        for (String name : changedTunnels) {
+            IkeTunnel tunnel = tunnels.get(name);
+            if (tunnel != null) {
+                IkeTunnel.Update update = tunnel.refresh(laneCount, channels);
+                refreshed.add(tunnel);
+                updates.add(update);
+                if (update.selectorsChanged()) {
+                    Arrays.fill(spdChanged, true);
+                }
+                update.viewsChanged().stream().forEach(k -> spdChanged[k] = true);
+                for (InstalledPair pair : update.removed()) { // every removal before any addition: SPIs are reused
+                    sadToChange(sads, pair).remove(pair.spec.inboundSpi());
+                }
+            }
+        }
+        for (int i = 0; i < refreshed.size(); i++) {
+            IkeTunnel tunnel = refreshed.get(i);
+            IkeTunnel.Update update = updates.get(i);
+            for (InstalledPair pair : tunnel.published()) {
+                int lane = SpiAllocator.laneOf(pair.spec.inboundSpi(), laneCount);
+                if (update.viewsChanged().get(lane) || update.added().contains(pair)) {
+                    sadToChange(sads, pair)
+                            .put(
+                                    pair.spec.inboundSpi(),
+                                    new Lane.Inbound(pair.inbound, tunnel.view(lane), pair.activity));
+                }
+            }
+        }
+        Lane.Tables[] next = submitted.clone();
+        for (int k = 0; k < laneCount; k++) {
+            if (spdChanged[k] || sads[k] != null) {
+                Lane.Tables old = submitted[k];
+                next[k] = spdChanged[k]
+                        ? withSpd(k, sads[k] != null ? sads[k] : old.sad())
+                        : new Lane.Tables(old.spd(), sads[k], old.spdTargets());
+            }
+        }
+        return next;
+    }
+
+    /** The SAD of the lane that holds {@code pair}'s inbound SA, copied from its tables on first use. */
+    private IntObjectHashMap<Lane.Inbound> sadToChange(IntObjectHashMap<Lane.Inbound>[] sads, InstalledPair pair) {
+        int lane = SpiAllocator.laneOf(pair.spec.inboundSpi(), lanes.size());
+        if (sads[lane] == null) {
+            IntObjectHashMap<Lane.Inbound> current = submitted[lane].sad();
+            IntObjectHashMap<Lane.Inbound> copy = new IntObjectHashMap<>(Math.max(8, current.size() * 2));
+            copy.putAll(current);
+            sads[lane] = copy;
+        }
+        return sads[lane];
+    }
+
+    /** Lane {@code lane}'s tables with {@code sad} and an SPD of every tunnel's view (manual ones first). */
+    private Lane.Tables withSpd(int lane, IntObjectHashMap<Lane.Inbound> sad) {
+        Spd.Builder<TunnelLane> spd = Spd.builder();
+        List<TunnelLane> targets = new ArrayList<>(manual.size() + tunnels.size());
+        for (TunnelEntry tunnel : manual) {
+            TunnelLane view = tunnel.lanes().get(lane);
+            targets.add(view);
+            tunnel.selectors().forEach(selector -> spd.add(selector, view));
+        }
+        for (IkeTunnel tunnel : tunnels.values()) {
+            TunnelLane view = tunnel.view(lane);
+            if (view != null) {
+                targets.add(view);
+                tunnel.selectors().forEach(selector -> spd.add(selector, view));
+            }
+        }
+        return new Lane.Tables(spd.build(), sad, targets);
     }
 
     /**
@@ -210,8 +371,7 @@ public final class LaneDataPlane implements DataPlane, Lane.IkeSink {
     @Override
     public void releaseSpi(int spi) {
         assertOnLoop();
-        boolean installedPair = pairs.values().stream().anyMatch(p -> p.spec.inboundSpi() == spi);
-        if (!installedPair && !manualSpis.contains(spi)) {
+        if (!pairsBySpi.containsKey(spi) && !manualSpis.contains(spi)) {
             spisInUse.remove(spi);
         }
     }
@@ -220,7 +380,8 @@ public final class LaneDataPlane implements DataPlane, Lane.IkeSink {
     public void installPolicy(String tunnel, List<TsRange> localTs, List<TsRange> remoteTs) {
         assertOnLoop();
         tunnel(tunnel).policy(localTs, remoteTs);
-        publish();
+        changedTunnels.add(tunnel);
+        scheduleBuild();
     }
 
     @Override
@@ -233,7 +394,8 @@ public final class LaneDataPlane implements DataPlane, Lane.IkeSink {
         for (InstalledPair pair : removed.pairs()) {
             forget(pair);
         }
-        return publish();
+        removedTunnels.add(removed);
+        return scheduleBuild();
     }
 
     @Override
@@ -247,8 +409,10 @@ public final class LaneDataPlane implements DataPlane, Lane.IkeSink {
         InstalledPair pair = new InstalledPair(sa, lanes.size(), this::reportExpired, System.nanoTime());
         spisInUse.add(sa.inboundSpi());
         pairs.put(sa.id(), pair);
+        pairsBySpi.put(sa.inboundSpi(), pair);
         tunnel(sa.tunnel()).add(pair);
-        return publish();
+        changedTunnels.add(sa.tunnel());
+        return scheduleBuild();
     }
 
     private void check(ChildSaSpec sa) {
@@ -263,9 +427,7 @@ public final class LaneDataPlane implements DataPlane, Lane.IkeSink {
             throw new IllegalArgumentException(sa + ": the kernel steers inbound SPI 0x"
                     + Integer.toHexString(sa.inboundSpi()) + " to lane " + steered + ", not " + sa.lane());
         }
-        boolean taken = manualSpis.contains(sa.inboundSpi())
-                || pairs.values().stream().anyMatch(p -> p.spec.inboundSpi() == sa.inboundSpi());
-        if (taken) {
+        if (manualSpis.contains(sa.inboundSpi()) || pairsBySpi.containsKey(sa.inboundSpi())) {
             throw new IllegalArgumentException(sa + ": inbound SPI is already in use");
         }
     }
@@ -282,12 +444,16 @@ public final class LaneDataPlane implements DataPlane, Lane.IkeSink {
         tunnel.remove(id);
         if (tunnel.isEmpty()) {
             tunnels.remove(tunnel.name);
+            removedTunnels.add(tunnel);
+        } else {
+            changedTunnels.add(tunnel.name);
         }
-        return publish();
+        return scheduleBuild();
     }
 
     private void forget(InstalledPair pair) {
         pairs.remove(pair.spec.id());
+        pairsBySpi.remove(pair.spec.inboundSpi());
         spisInUse.remove(pair.spec.inboundSpi());
     }
 

@@ -243,6 +243,7 @@ class LaneDataPlaneTest {
                     "t", List.of(ts("10.1.0.0", "10.1.255.255")), List.of(ts("10.2.0.0", "10.2.255.255")));
             return null;
         });
+        settle();
         assertNotNull(lookup(0, "10.1.5.1", "10.2.5.1"), "the policy covers the /16s");
 
         ChildSaSpec narrowed = new ChildSaSpec(
@@ -414,6 +415,130 @@ class LaneDataPlaneTest {
         long last = onControl(() -> dataPlane.usage(pair.id())).lastInboundNanos();
         assertTrue(last - before < TimeUnit.SECONDS.toNanos(1), "sampled within a housekeeping period");
         assertEquals(ChildSaUsage.NONE, onControl(() -> dataPlane.usage(12345)));
+    }
+
+    // ---- incremental builds ----
+
+    @Test
+    void tablesBuiltFromTheChangesAloneEqualTablesBuiltAfreshAfterEveryStep() throws Exception {
+        RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
+        List<ChildSaSpec> live = new ArrayList<>();
+        for (int step = 0; step < 200; step++) {
+            int changes = 1 + random.nextInt(3); // several changes in one control-loop turn share a build
+            List<String> done = new ArrayList<>();
+            CompletionStage<Void> last = onControl(() -> {
+                CompletionStage<Void> stage = null;
+                for (int c = 0; c < changes; c++) {
+                    int action = random.nextInt(20);
+                    int tunnel = random.nextInt(4);
+                    if (action < 10 || live.isEmpty()) {
+                        int lane = random.nextInt(LANES + 1) - 1;
+                        int spi = dataPlane.allocateSpi(lane < 0 ? random.nextInt(LANES) : lane);
+                        ChildSaSpec spec = inTunnel(tunnel, lane, spi, random.nextBoolean());
+                        live.add(spec);
+                        stage = dataPlane.install(spec);
+                        done.add("install " + spec);
+                    } else if (action < 18) {
+                        ChildSaSpec gone = live.remove(random.nextInt(live.size()));
+                        stage = dataPlane.remove(gone.id());
+                        done.add("remove " + gone.id());
+                    } else if (action < 19) {
+                        dataPlane.installPolicy(
+                                "t" + tunnel,
+                                List.of(ts("10.1." + tunnel + ".0", "10.1." + tunnel + ".255")),
+                                List.of(ts("10.2." + tunnel + ".0", "10.2." + tunnel + ".255")));
+                        done.add("policy t" + tunnel);
+                    } else {
+                        live.removeIf(spec -> spec.tunnel().equals("t" + tunnel));
+                        stage = dataPlane.removePolicy("t" + tunnel);
+                        done.add("remove policy t" + tunnel);
+                    }
+                }
+                return stage == null ? dataPlane.publish() : stage;
+            });
+            await(last);
+            settle(); // a removal of an unknown tunnel completes at once, an installPolicy returns no stage
+            String built = describeTables();
+            await(onControl(dataPlane::publish));
+            assertEquals(describeTables(), built, "after step " + step + ": " + done);
+            assertEquals(live.size(), dataPlane.childSas().size(), "shown pairs after step " + step);
+        }
+    }
+
+    /** Waits until the control loop ran every build queued so far and every lane installed its tables. */
+    private void settle() throws Exception {
+        onControl(() -> null); // queued after the build of the changes made before
+        for (Lane lane : lanes) {
+            lane.eventLoop().submit(() -> null).get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A pair of tunnel {@code t<tunnel>} (10.1.tunnel.0/24 to 10.2.tunnel.0/24). */
+    private ChildSaSpec inTunnel(int tunnel, int lane, int inSpi, boolean multiport) {
+        return new ChildSaSpec(
+                nextId++,
+                "t" + tunnel,
+                lane,
+                inSpi,
+                0x7000 + (int) nextId,
+                EspCipherSuite.AES_128_GCM_16,
+                key(inSpi),
+                key(inSpi + 1),
+                false,
+                64,
+                SaLifetime.UNLIMITED,
+                List.of(ts("10.1." + tunnel + ".0", "10.1." + tunnel + ".255")),
+                List.of(ts("10.2." + tunnel + ".0", "10.2." + tunnel + ".255")),
+                PEER,
+                multiport && lane >= 0);
+    }
+
+    /**
+     * Every lane's tables in words: its SAD (SPI, SA, tunnel, and whether the entry points to the lane's
+     * current view of that tunnel), its targets (tunnel, own and fallback SA, socket) and where its SPD
+     * sends each tunnel's traffic.
+     */
+    private String describeTables() {
+        StringBuilder out = new StringBuilder();
+        for (Lane lane : lanes) {
+            Lane.Tables tables = lane.tables();
+            out.append("lane ").append(lane.index()).append('\n');
+            new java.util.TreeMap<>(tables.sad()).forEach((spi, in) -> out.append("  sad ")
+                    .append(Integer.toHexString(spi))
+                    .append(" sa=")
+                    .append(System.identityHashCode(in.sa()))
+                    .append(" tunnel=")
+                    .append(in.tunnel().name())
+                    .append(" current-view=")
+                    .append(tables.spdTargets().contains(in.tunnel())
+                            && tables.spdTargets().stream().anyMatch(t -> t == in.tunnel()))
+                    .append('\n'));
+            for (TunnelLane target : tables.spdTargets()) {
+                out.append("  target ")
+                        .append(target.name())
+                        .append(" own=")
+                        .append(
+                                target.own() == null
+                                        ? "-"
+                                        : System.identityHashCode(target.own().sa()))
+                        .append(" fallback=")
+                        .append(
+                                target.fallback() == null
+                                        ? "-"
+                                        : System.identityHashCode(
+                                                target.fallback().sa()))
+                        .append(" channel=")
+                        .append(target.channel() == null ? "-" : System.identityHashCode(target.channel()))
+                        .append('\n');
+            }
+            for (int t = 0; t < 4; t++) {
+                TunnelLane hit = lookup(lane.index(), "10.1." + t + ".7", "10.2." + t + ".9");
+                out.append("  spd t").append(t).append(" -> ").append(hit == null ? "-" : hit.name());
+                out.append(hit != null && tables.spdTargets().stream().anyMatch(v -> v == hit) ? "" : " (stale)");
+                out.append('\n');
+            }
+        }
+        return out.toString();
     }
 
     // ---- what status shows ----

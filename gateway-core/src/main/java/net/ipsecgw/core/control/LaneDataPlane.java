@@ -116,9 +116,11 @@ public final class LaneDataPlane implements DataPlane, Lane.IkeSink {
      * @param lanes the gateway's lanes, in order
      * @param controlLoop the control loop every call runs on
      * @param channels the sockets each lane sends from
-     * @param sourcePorts the lanes' source ports (status only; empty without multiport sockets)
+     * @param sourcePorts the lanes' source ports (for status, and whether lanes have their own socket for
+     *     keepalives; empty without multiport sockets)
      * @param natTPort the NAT-T port (status only)
-     * @param keepaliveInterval how often IKE peers behind whose NAT we are get a NAT keepalive (zero: never)
+     * @param keepaliveInterval how often an IKE SA with a NAT in front of us sends NAT keepalives (zero:
+     *     never)
      * @param manual the manually keyed tunnels, installed beside the IKE ones
      * @param ikeSender sends IKE messages
      * @param random the SPI source (a {@link SecureRandom} in production)
@@ -235,7 +237,7 @@ public final class LaneDataPlane implements DataPlane, Lane.IkeSink {
      */
     private Lane.Tables[] buildChanged() {
         int laneCount = lanes.size();
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         IntObjectHashMap<Lane.Inbound>[] sads = new IntObjectHashMap[laneCount];
         boolean[] spdChanged = new boolean[laneCount];
         for (IkeTunnel gone : removedTunnels) {

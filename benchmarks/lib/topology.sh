@@ -26,6 +26,12 @@
 #                               that topo_kill / topo_down can stop it by pid and only it
 #   topo_tracked_pid <prefix> <name>  print the pid recorded as <name> while that process still lives
 #   topo_kill <prefix> <name>   stop the process recorded as <name>: TERM, then KILL after 10 s
+#   topo_nat_up <prefix>        after topo_up: put a NAT between the gateways (below); needs nft
+#
+# With topo_nat_up, gateway A sits behind a masquerading NAT router, <prefix>-nat:
+#   <prefix>-ga   black 10.201.3.1/24 (TOPO_GA_PRIVATE), route 10.201.0.0/24 via 10.201.3.254
+#   <prefix>-nat  inside 10.201.3.254/24, outside 10.201.0.1/24 (gateway A's public address, so gateway
+#                 B's view is unchanged); nft masquerades what leaves by `outside`, ip_forward=1
 #
 # Exported by topo_vars: TOPO_PREFIX, TOPO_STATE (state directory, under $TOPO_STATE_ROOT or /tmp),
 # TOPO_HA TOPO_GA TOPO_GB TOPO_HB (namespace names), TOPO_RED_A_NET=10.201.1.0/24,
@@ -48,6 +54,7 @@ topo_vars() {
   export TOPO_GA_BLACK=10.201.0.1 TOPO_GB_BLACK=10.201.0.2
   export TOPO_GB_RED=10.201.2.1 TOPO_HB_RED=10.201.2.2
   export TOPO_RED_IF=red TOPO_BLACK_IF=black TOPO_BLACK_MTU=1500
+  export TOPO_NAT=$prefix-nat TOPO_GA_PRIVATE=10.201.3.1 TOPO_NAT_INSIDE=10.201.3.254
 }
 
 topo_env() {
@@ -149,6 +156,47 @@ _topo_build() {
   topo_check_isolated "$TOPO_PREFIX" || return 1
 }
 
+_topo_nat_build() {
+  _topo_run ip netns add "$TOPO_NAT" || return 1
+  _topo_run ip -n "$TOPO_NAT" link set lo up || return 1
+  # Deleting gateway A's black veth deletes gateway B's end too; both are made anew through the NAT.
+  _topo_run ip -n "$TOPO_GA" link del black || return 1
+  _topo_run ip -n "$TOPO_GA" link add black mtu "$TOPO_BLACK_MTU" type veth \
+    peer name inside mtu "$TOPO_BLACK_MTU" netns "$TOPO_NAT" || return 1
+  _topo_run ip -n "$TOPO_NAT" link add outside mtu "$TOPO_BLACK_MTU" type veth \
+    peer name black mtu "$TOPO_BLACK_MTU" netns "$TOPO_GB" || return 1
+  _topo_run ip -n "$TOPO_GA" addr add "$TOPO_GA_PRIVATE/24" dev black || return 1
+  _topo_run ip -n "$TOPO_NAT" addr add "$TOPO_NAT_INSIDE/24" dev inside || return 1
+  _topo_run ip -n "$TOPO_NAT" addr add "$TOPO_GA_BLACK/24" dev outside || return 1
+  _topo_run ip -n "$TOPO_GB" addr add "$TOPO_GB_BLACK/24" dev black || return 1
+  _topo_run ip -n "$TOPO_GA" link set black up || return 1
+  _topo_run ip -n "$TOPO_NAT" link set inside up || return 1
+  _topo_run ip -n "$TOPO_NAT" link set outside up || return 1
+  _topo_run ip -n "$TOPO_GB" link set black up || return 1
+  _topo_run ip -n "$TOPO_GA" route add "$TOPO_BLACK_NET" via "$TOPO_NAT_INSIDE" dev black || return 1
+  _topo_run ip netns exec "$TOPO_NAT" sysctl -qw net.ipv4.ip_forward=1 || return 1
+  _topo_run ip netns exec "$TOPO_NAT" nft add table ip nat || return 1
+  _topo_run ip netns exec "$TOPO_NAT" nft add chain ip nat postrouting \
+    '{ type nat hook postrouting priority srcnat; }' || return 1
+  _topo_run ip netns exec "$TOPO_NAT" nft add rule ip nat postrouting oifname outside masquerade || return 1
+  topo_ping "$TOPO_GA" "$TOPO_GB_BLACK" || { echo "topology: gateway A cannot reach gateway B through the NAT" >&2; return 1; }
+  topo_check_isolated "$TOPO_PREFIX" || return 1
+}
+
+topo_nat_up() {
+  local prefix=${1:?topo_nat_up: prefix missing}
+  topo_vars "$prefix" || return 1
+  if ! command -v nft >/dev/null; then
+    echo "topology: nft is missing (Debian package nftables)" >&2
+    return 1
+  fi
+  if ! topo_is_up "$prefix" || _topo_ns_exists "$TOPO_NAT"; then
+    echo "topology: topo_nat_up needs a topology without NAT (topo_up $prefix first)" >&2
+    return 1
+  fi
+  _topo_nat_build
+}
+
 topo_up() {
   local prefix=${1:?topo_up: prefix missing} ns
   topo_vars "$prefix" || return 1
@@ -221,7 +269,7 @@ topo_down() {
       topo_kill "$prefix" "$(basename "$f")"
     done
   fi
-  for ns in "$TOPO_HB" "$TOPO_GB" "$TOPO_GA" "$TOPO_HA"; do
+  for ns in "$TOPO_HB" "$TOPO_GB" "$TOPO_NAT" "$TOPO_GA" "$TOPO_HA"; do
     _topo_ns_exists "$ns" || continue
     pids=$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')
     if [ -n "$pids" ]; then

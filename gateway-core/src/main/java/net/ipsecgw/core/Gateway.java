@@ -221,6 +221,7 @@ public final class Gateway implements AutoCloseable {
                 this::sendChannel,
                 sourcePorts,
                 natTPort.localAddress().getPort(),
+                config.black().keepalive(),
                 manual,
                 ikeDatagrams,
                 new SecureRandom());
@@ -275,6 +276,10 @@ public final class Gateway implements AutoCloseable {
         generators.forEach(TrafficGenerator::start);
     }
 
+    /**
+     * NAT keepalives of the manually keyed tunnels, to every peer. Those of IKE peers are the data
+     * plane's: only while a NAT translates us, to wherever the peer is now.
+     */
     private void startKeepalives() {
         if (config.black().keepalive().isZero()) {
             return;

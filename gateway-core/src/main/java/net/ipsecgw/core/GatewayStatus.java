@@ -86,9 +86,19 @@ public final class GatewayStatus {
                 .append(ike.perCpu())
                 .append(" multiport=")
                 .append(ike.multiport())
+                .append(" nat=")
+                .append(nat(ike))
                 .append(" children=")
                 .append(ike.children().size())
                 .append('\n');
+    }
+
+    /** Where NAT detection found a NAT: {@code none}, {@code here} (us), {@code there} (the peer), {@code both}. */
+    private static String nat(IkeSaStatus ike) {
+        if (ike.natHere()) {
+            return ike.natThere() ? "both" : "here";
+        }
+        return ike.natThere() ? "there" : "none";
     }
 
     private static void childLine(StringBuilder out, ChildSaStatus child) {

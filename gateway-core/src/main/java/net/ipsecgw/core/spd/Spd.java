@@ -5,9 +5,7 @@ import io.netty.util.collection.IntObjectHashMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * An immutable snapshot of the security policy database: which tunnel protects a packet, found by
@@ -121,33 +119,51 @@ public final class Spd<T> {
             return this;
         }
 
-        /** The immutable database. */
+        /**
+         * The immutable database. The IPv4 selectors are sorted (stably, so insertion order holds within
+         * a bucket) by prefix length, longest first, then by network; each run of one length becomes a
+         * hash table sized for it, each run of one network a bucket.
+         */
         @SuppressWarnings("unchecked")
         public Spd<T> build() {
-            Map<Integer, IntObjectHashMap<List<Entry<T>>>> v4 = new LinkedHashMap<>();
+            List<Entry<T>> v4 = new ArrayList<>(entries.size());
             List<Entry<T>> v6 = new ArrayList<>();
             for (Entry<T> entry : entries) {
-                IpPrefix remote = entry.selector.remote();
-                if (remote.isIpv4()) {
-                    v4.computeIfAbsent(remote.length(), l -> new IntObjectHashMap<>())
-                            .computeIfAbsent(remote.ipv4(), k -> new ArrayList<>())
-                            .add(entry);
-                } else {
-                    v6.add(entry);
-                }
+                (entry.selector.remote().isIpv4() ? v4 : v6).add(entry);
             }
-            int[] lengths = v4.keySet().stream()
-                    .sorted(Comparator.reverseOrder())
-                    .mapToInt(Integer::intValue)
-                    .toArray();
+            v4.sort(Comparator.comparingInt((Entry<T> e) -> -e.selector.remote().length())
+                    .thenComparingInt(e -> e.selector.remote().ipv4()));
+            int[] lengths = new int[v4.size()];
             List<IntObjectHashMap<Entry<T>[]>> tables = new ArrayList<>();
-            for (int length : lengths) {
-                IntObjectHashMap<Entry<T>[]> table = new IntObjectHashMap<>();
-                v4.get(length).forEach((network, list) -> table.put(network, list.toArray(new Entry[0])));
+            int lengthCount = 0;
+            for (int from = 0; from < v4.size(); ) {
+                int length = v4.get(from).selector.remote().length();
+                int to = from;
+                int networks = 0;
+                while (to < v4.size() && v4.get(to).selector.remote().length() == length) {
+                    if (to == from
+                            || v4.get(to).selector.remote().ipv4()
+                                    != v4.get(to - 1).selector.remote().ipv4()) {
+                        networks++;
+                    }
+                    to++;
+                }
+                IntObjectHashMap<Entry<T>[]> table = new IntObjectHashMap<>(Math.max(8, networks * 2));
+                for (int run = from; run < to; ) {
+                    int network = v4.get(run).selector.remote().ipv4();
+                    int end = run;
+                    while (end < to && v4.get(end).selector.remote().ipv4() == network) {
+                        end++;
+                    }
+                    table.put(network, v4.subList(run, end).toArray(new Entry[0]));
+                    run = end;
+                }
+                lengths[lengthCount++] = length;
                 tables.add(table);
+                from = to;
             }
             v6.sort(Comparator.comparingInt((Entry<T> e) -> -e.selector.remote().length()));
-            return new Spd<>(lengths, tables, v6.toArray(new Entry[0]));
+            return new Spd<>(Arrays.copyOf(lengths, lengthCount), tables, v6.toArray(new Entry[0]));
         }
     }
 

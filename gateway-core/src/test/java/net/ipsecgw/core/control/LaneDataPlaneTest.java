@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -53,6 +54,7 @@ import net.ipsecgw.esp.SaParameters;
 import net.ipsecgw.ike.dataplane.ChildSaSpec;
 import net.ipsecgw.ike.dataplane.ChildSaUsage;
 import net.ipsecgw.ike.dataplane.DataPlaneListener;
+import net.ipsecgw.ike.dataplane.IkeSaPath;
 import net.ipsecgw.ike.dataplane.TsRange;
 import net.ipsecgw.natt.SpiAllocator;
 import org.junit.jupiter.api.AfterEach;
@@ -73,6 +75,7 @@ class LaneDataPlaneTest {
     private static final int SIZE = 256;
     private static final InetSocketAddress PEER = new InetSocketAddress("192.0.2.2", 4500);
     private static final int MANUAL_SPI = 0x2000;
+    private static final Duration KEEPALIVE = Duration.ofMillis(50);
 
     private final List<MultiThreadIoEventLoopGroup> groups = new ArrayList<>();
     private final List<Lane> lanes = new ArrayList<>();
@@ -101,6 +104,7 @@ class LaneDataPlaneTest {
                 (k, multiport) -> (multiport ? sourcePort : natT).get(k),
                 new int[] {50001, 50002},
                 4500,
+                KEEPALIVE,
                 List.of(manualTunnel()),
                 IkeSender.NONE,
                 new ScriptedRandom());
@@ -239,6 +243,7 @@ class LaneDataPlaneTest {
                     "t", List.of(ts("10.1.0.0", "10.1.255.255")), List.of(ts("10.2.0.0", "10.2.255.255")));
             return null;
         });
+        settle();
         assertNotNull(lookup(0, "10.1.5.1", "10.2.5.1"), "the policy covers the /16s");
 
         ChildSaSpec narrowed = new ChildSaSpec(
@@ -410,6 +415,298 @@ class LaneDataPlaneTest {
         long last = onControl(() -> dataPlane.usage(pair.id())).lastInboundNanos();
         assertTrue(last - before < TimeUnit.SECONDS.toNanos(1), "sampled within a housekeeping period");
         assertEquals(ChildSaUsage.NONE, onControl(() -> dataPlane.usage(12345)));
+    }
+
+    // ---- incremental builds ----
+
+    @Test
+    void tablesBuiltFromTheChangesAloneEqualTablesBuiltAfreshAfterEveryStep() throws Exception {
+        RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
+        List<ChildSaSpec> live = new ArrayList<>();
+        for (int step = 0; step < 200; step++) {
+            int changes = 1 + random.nextInt(3); // several changes in one control-loop turn share a build
+            List<String> done = new ArrayList<>();
+            CompletionStage<Void> last = onControl(() -> {
+                CompletionStage<Void> stage = null;
+                for (int c = 0; c < changes; c++) {
+                    int action = random.nextInt(20);
+                    int tunnel = random.nextInt(4);
+                    if (action < 10 || live.isEmpty()) {
+                        int lane = random.nextInt(LANES + 1) - 1;
+                        int spi = dataPlane.allocateSpi(lane < 0 ? random.nextInt(LANES) : lane);
+                        ChildSaSpec spec = inTunnel(tunnel, lane, spi, random.nextBoolean());
+                        live.add(spec);
+                        stage = dataPlane.install(spec);
+                        done.add("install " + spec);
+                    } else if (action < 18) {
+                        ChildSaSpec gone = live.remove(random.nextInt(live.size()));
+                        stage = dataPlane.remove(gone.id());
+                        done.add("remove " + gone.id());
+                    } else if (action < 19) {
+                        dataPlane.installPolicy(
+                                "t" + tunnel,
+                                List.of(ts("10.1." + tunnel + ".0", "10.1." + tunnel + ".255")),
+                                List.of(ts("10.2." + tunnel + ".0", "10.2." + tunnel + ".255")));
+                        done.add("policy t" + tunnel);
+                    } else {
+                        live.removeIf(spec -> spec.tunnel().equals("t" + tunnel));
+                        stage = dataPlane.removePolicy("t" + tunnel);
+                        done.add("remove policy t" + tunnel);
+                    }
+                }
+                return stage == null ? dataPlane.publish() : stage;
+            });
+            await(last);
+            settle(); // a removal of an unknown tunnel completes at once, an installPolicy returns no stage
+            String built = describeTables();
+            await(onControl(dataPlane::publish));
+            assertEquals(describeTables(), built, "after step " + step + ": " + done);
+            assertEquals(live.size(), dataPlane.childSas().size(), "shown pairs after step " + step);
+        }
+    }
+
+    /** Waits until the control loop ran every build queued so far and every lane installed its tables. */
+    private void settle() throws Exception {
+        onControl(() -> null); // queued after the build of the changes made before
+        for (Lane lane : lanes) {
+            lane.eventLoop().submit(() -> null).get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A pair of tunnel {@code t<tunnel>} (10.1.tunnel.0/24 to 10.2.tunnel.0/24). */
+    private ChildSaSpec inTunnel(int tunnel, int lane, int inSpi, boolean multiport) {
+        return new ChildSaSpec(
+                nextId++,
+                "t" + tunnel,
+                lane,
+                inSpi,
+                0x7000 + (int) nextId,
+                EspCipherSuite.AES_128_GCM_16,
+                key(inSpi),
+                key(inSpi + 1),
+                false,
+                64,
+                SaLifetime.UNLIMITED,
+                List.of(ts("10.1." + tunnel + ".0", "10.1." + tunnel + ".255")),
+                List.of(ts("10.2." + tunnel + ".0", "10.2." + tunnel + ".255")),
+                PEER,
+                multiport && lane >= 0);
+    }
+
+    /**
+     * Every lane's tables in words: its SAD (SPI, SA, tunnel, and whether the entry points to the lane's
+     * current view of that tunnel), its targets (tunnel, own and fallback SA, socket) and where its SPD
+     * sends each tunnel's traffic.
+     */
+    private String describeTables() {
+        StringBuilder out = new StringBuilder();
+        for (Lane lane : lanes) {
+            Lane.Tables tables = lane.tables();
+            out.append("lane ").append(lane.index()).append('\n');
+            new java.util.TreeMap<>(tables.sad()).forEach((spi, in) -> out.append("  sad ")
+                    .append(Integer.toHexString(spi))
+                    .append(" sa=")
+                    .append(System.identityHashCode(in.sa()))
+                    .append(" tunnel=")
+                    .append(in.tunnel().name())
+                    .append(" current-view=")
+                    .append(tables.spdTargets().contains(in.tunnel())
+                            && tables.spdTargets().stream().anyMatch(t -> t == in.tunnel()))
+                    .append('\n'));
+            for (TunnelLane target : tables.spdTargets()) {
+                out.append("  target ")
+                        .append(target.name())
+                        .append(" own=")
+                        .append(
+                                target.own() == null
+                                        ? "-"
+                                        : System.identityHashCode(target.own().sa()))
+                        .append(" fallback=")
+                        .append(
+                                target.fallback() == null
+                                        ? "-"
+                                        : System.identityHashCode(
+                                                target.fallback().sa()))
+                        .append(" channel=")
+                        .append(target.channel() == null ? "-" : System.identityHashCode(target.channel()))
+                        .append('\n');
+            }
+            for (int t = 0; t < 4; t++) {
+                TunnelLane hit = lookup(lane.index(), "10.1." + t + ".7", "10.2." + t + ".9");
+                out.append("  spd t").append(t).append(" -> ").append(hit == null ? "-" : hit.name());
+                out.append(hit != null && tables.spdTargets().stream().anyMatch(v -> v == hit) ? "" : " (stale)");
+                out.append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    // ---- what status shows ----
+
+    @Test
+    void aPairShowsInChildSasOnlyOnceEveryLaneRunsTablesThatHaveIt() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        lanes.get(1).eventLoop().execute(() -> {
+            try {
+                release.await(10, TimeUnit.SECONDS); // lane 1 is busy
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        int spi = onControl(() -> dataPlane.allocateSpi(0));
+        ChildSaSpec pair = fallback(spi, 0x5000, SaLifetime.UNLIMITED); // every lane sends on it
+        CompletionStage<Void> installed = onControl(() -> dataPlane.install(pair));
+        eventually(() -> lanes.get(0).tables().sad().get(spi) != null);
+        Thread.sleep(100);
+        assertEquals(List.of(), dataPlane.childSas(), "lane 1 still runs tables without the pair");
+
+        // Whoever sees the pair in the status and sends at once finds it on every lane.
+        List<String> missing = new CopyOnWriteArrayList<>();
+        Thread watcher = new Thread(() -> {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (dataPlane.childSas().isEmpty() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            for (int k = 0; k < LANES; k++) {
+                TunnelLane view = lanes.get(k).tables().spdTargets().stream()
+                        .filter(t -> t.name().equals("t"))
+                        .findFirst()
+                        .orElse(null);
+                if (view == null
+                        || view.fallback() == null
+                        || view.fallback().sa().spi() != 0x5000) {
+                    missing.add("lane " + k + " cannot send on the pair");
+                }
+            }
+            if (lanes.get(0).tables().sad().get(spi) == null) {
+                missing.add("lane 0 cannot receive on the pair");
+            }
+        });
+        watcher.start();
+        release.countDown();
+        await(installed);
+        watcher.join(10_000);
+        assertEquals(List.of(), missing);
+        assertEquals(1, dataPlane.childSas().size());
+
+        // Removed: gone from the status only once no lane has it any more.
+        CountDownLatch releaseAgain = new CountDownLatch(1);
+        lanes.get(1).eventLoop().execute(() -> {
+            try {
+                releaseAgain.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        CompletionStage<Void> removed = onControl(() -> dataPlane.remove(pair.id()));
+        eventually(() -> lanes.get(0).tables().sad().get(spi) == null);
+        Thread.sleep(100);
+        assertEquals(1, dataPlane.childSas().size(), "lane 1 still sends on the pair");
+        releaseAgain.countDown();
+        await(removed);
+        assertEquals(List.of(), dataPlane.childSas());
+    }
+
+    // ---- NAT keepalives ----
+
+    @Test
+    void natKeepalivesGoOnlyFromBehindANatFromPort4500AndEachMultiportLanePortAndFollowThePeerUntilTheIkeSaGoes()
+            throws Exception {
+        await(onControl(() -> dataPlane.install(fallback(dataPlane.allocateSpi(0), 0x5000, SaLifetime.UNLIMITED))));
+        int spi = onControl(() -> dataPlane.allocateSpi(1));
+        await(onControl(() -> dataPlane.install(perCpu(1, spi, 0x5100, SaLifetime.UNLIMITED, true))));
+
+        // Only a NAT in front of the peer (or none): nothing to keep open.
+        onControl(() -> {
+            dataPlane.ikeSaPath(new IkeSaPath(7, "t", PEER, false));
+            return null;
+        });
+        Thread.sleep(5 * KEEPALIVE.toMillis());
+        assertEquals(List.of(), keepalives(natT.get(0)));
+        assertEquals(List.of(), keepalives(sourcePort.get(1)));
+
+        // A NAT in front of us: 0xFF from port 4500 and from lane 1's port (its multiport pair), not lane 0's.
+        onControl(() -> {
+            dataPlane.ikeSaPath(new IkeSaPath(7, "t", PEER, true));
+            return null;
+        });
+        int[] seen = new int[2];
+        eventually(() -> {
+            seen[0] += keepalivesTo(natT.get(0), PEER);
+            seen[1] += keepalivesTo(sourcePort.get(1), PEER);
+            return seen[0] >= 2 && seen[1] >= 2;
+        });
+        assertEquals(List.of(), keepalives(sourcePort.get(0)), "lane 0 sends its traffic from port 4500");
+        assertEquals(List.of(), keepalives(natT.get(1)), "port 4500 once, from lane 0");
+        assertTrue(onControl(dataPlane::keepalivesSent) >= 4);
+
+        // The peer's NAT mapping moved: so do the keepalives.
+        InetSocketAddress moved = new InetSocketAddress("192.0.2.2", 14500);
+        onControl(() -> {
+            dataPlane.ikeSaPath(new IkeSaPath(7, "t", moved, true));
+            return null;
+        });
+        keepalives(natT.get(0));
+        keepalives(sourcePort.get(1));
+        int[] followed = new int[2];
+        eventually(() -> {
+            followed[0] += keepalivesTo(natT.get(0), moved);
+            followed[1] += keepalivesTo(sourcePort.get(1), moved);
+            return followed[0] >= 1 && followed[1] >= 1;
+        });
+
+        // The IKE SA is gone: no keepalive after that.
+        onControl(() -> {
+            dataPlane.ikeSaGone(7);
+            return null;
+        });
+        keepalives(natT.get(0));
+        keepalives(sourcePort.get(1));
+        Thread.sleep(5 * KEEPALIVE.toMillis());
+        assertEquals(List.of(), keepalives(natT.get(0)));
+        assertEquals(List.of(), keepalives(sourcePort.get(1)));
+    }
+
+    @Test
+    void aPathThatNoLongerSeesANatHereStopsItsKeepalives() throws Exception {
+        onControl(() -> {
+            dataPlane.ikeSaPath(new IkeSaPath(9, "no-pairs-yet", PEER, true));
+            return null;
+        });
+        eventually(() -> keepalivesTo(natT.get(0), PEER) >= 1);
+        onControl(() -> {
+            dataPlane.ikeSaPath(new IkeSaPath(9, "no-pairs-yet", PEER, false));
+            return null;
+        });
+        keepalives(natT.get(0));
+        Thread.sleep(5 * KEEPALIVE.toMillis());
+        assertEquals(List.of(), keepalives(natT.get(0)));
+    }
+
+    /** How many keepalives to {@code peer} {@code channel} sent since the last look (each one 0xFF octet). */
+    private int keepalivesTo(EmbeddedChannel channel, InetSocketAddress peer) {
+        return (int) keepalives(channel).stream().filter(peer::equals).count();
+    }
+
+    /** The recipients of the keepalives {@code channel} sent since the last look, read on the control loop. */
+    private List<InetSocketAddress> keepalives(EmbeddedChannel channel) {
+        return onControlUnchecked(() -> {
+            List<InetSocketAddress> recipients = new ArrayList<>();
+            for (Object sent; (sent = channel.readOutbound()) != null; ) {
+                DatagramPacket datagram = (DatagramPacket) sent;
+                try {
+                    assertEquals(1, datagram.content().readableBytes(), "a keepalive is one octet");
+                    assertEquals(
+                            0xFF,
+                            datagram.content()
+                                    .getUnsignedByte(datagram.content().readerIndex()));
+                    recipients.add(datagram.recipient());
+                } finally {
+                    datagram.release();
+                }
+            }
+            return recipients;
+        });
     }
 
     // ---- helpers ----

@@ -185,6 +185,13 @@ public record ConnectionSpec(
             mobike = s.mobike;
         }
 
+        /** This side's and the peer's black addresses (e.g. a private address behind a NAT). */
+        public Builder addresses(String local, String remote) {
+            localAddress = local;
+            remoteAddress = remote;
+            return this;
+        }
+
         public Builder ids(String local, String remote) {
             localId = local;
             remoteId = remote;

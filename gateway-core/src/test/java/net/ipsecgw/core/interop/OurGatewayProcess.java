@@ -42,30 +42,37 @@ public final class OurGatewayProcess implements AutoCloseable {
      * @param retransmitTimeout the first IKE retransmission timeout ({@code gateway.ike.retransmit-timeout})
      * @param retransmitTries IKE retransmissions before giving up ({@code gateway.ike.retransmit-tries})
      * @param javaOptions extra JVM options
+     * @param keepalive the NAT keepalive interval ({@code gateway.black.keepalive}), or null for the default
      */
     public record Options(
             List<Integer> cpus,
             String transport,
             Duration retransmitTimeout,
             int retransmitTries,
-            List<String> javaOptions) {
+            List<String> javaOptions,
+            Duration keepalive) {
         /** Two lanes on CPUs 0 and 1, epoll, the IKE settings' defaults (4 s, 5 tries). */
         public static Options defaults() {
-            return new Options(List.of(0, 1), "epoll", Duration.ofSeconds(4), 5, List.of());
+            return new Options(List.of(0, 1), "epoll", Duration.ofSeconds(4), 5, List.of(), null);
         }
 
         public Options withRetransmit(Duration timeout, int tries) {
-            return new Options(cpus, transport, timeout, tries, javaOptions);
+            return new Options(cpus, transport, timeout, tries, javaOptions, keepalive);
         }
 
         /** These options with one lane on each CPU of {@code value}. */
         public Options withCpus(List<Integer> value) {
-            return new Options(value, transport, retransmitTimeout, retransmitTries, javaOptions);
+            return new Options(value, transport, retransmitTimeout, retransmitTries, javaOptions, keepalive);
         }
 
         /** These options with the lanes on {@code value} ({@code epoll} or {@code io_uring}). */
         public Options withTransport(String value) {
-            return new Options(cpus, value, retransmitTimeout, retransmitTries, javaOptions);
+            return new Options(cpus, value, retransmitTimeout, retransmitTries, javaOptions, keepalive);
+        }
+
+        /** These options with a NAT keepalive every {@code value}. */
+        public Options withKeepalive(Duration value) {
+            return new Options(cpus, transport, retransmitTimeout, retransmitTries, javaOptions, value);
         }
     }
 
@@ -137,6 +144,9 @@ public final class OurGatewayProcess implements AutoCloseable {
         y.append("    transport: ").append(options.transport()).append('\n');
         y.append("  black:\n    address: ").append(spec.localAddress()).append('\n');
         y.append("    port-key: \"").append(HexFormat.of().formatHex(portKey)).append("\"\n");
+        if (options.keepalive() != null) {
+            y.append("    keepalive: ").append(options.keepalive().toMillis()).append("ms\n");
+        }
         y.append("  red:\n    tun-name: ipsecgw0\n");
         y.append("  ike:\n    retransmit-timeout: ")
                 .append(options.retransmitTimeout().toMillis())

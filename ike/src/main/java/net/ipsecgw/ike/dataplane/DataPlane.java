@@ -8,8 +8,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * What the IKE control plane asks of the data path. The gateway implements it over its lanes; the
  * in-process exchange tests implement it with a recording fake. Every method is called on the
- * control loop's thread; installs and removals complete asynchronously once every lane has the new
- * tables.
+ * control loop's thread; installs and removals complete asynchronously, on the control loop, once
+ * every lane has the new tables.
  *
  * <p>Rekeying is make-before-break: the new pair is {@linkplain #install installed} (its inbound SA is
  * usable at once and its outbound SA replaces the old one on its lane(s)), and only later is the old
@@ -43,6 +43,16 @@ public interface DataPlane {
 
     /** Removes a pair; its SPI becomes free. Unknown ids are ignored. */
     CompletionStage<Void> remove(long id);
+
+    /**
+     * An IKE SA is established, or what {@link IkeSaPath} says of it changed (its peer's address): the
+     * data path keeps the NAT in front of this side open towards {@code path.remote()} while
+     * {@code path.natHere()} (RFC 3948 §4), until {@link #ikeSaGone(long)}.
+     */
+    void ikeSaPath(IkeSaPath path);
+
+    /** The IKE SA {@code id} of an earlier {@link #ikeSaPath} is gone. Unknown ids are ignored. */
+    void ikeSaGone(long id);
 
     /** What a pair has carried so far. */
     ChildSaUsage usage(long id);

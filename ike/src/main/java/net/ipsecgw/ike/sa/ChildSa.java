@@ -24,6 +24,7 @@ public final class ChildSa {
     private final ChildSaSpec spec;
     private final long installedNanos;
     private State state = State.INSTALLED;
+    private boolean inDataPath;
     private int rekeys;
     private PeerRekey peerRekey;
 
@@ -77,6 +78,18 @@ public final class ChildSa {
     /** {@link System#nanoTime()} when it was installed. */
     public long installedNanos() {
         return installedNanos;
+    }
+
+    /**
+     * True once the data path completed its install: every lane has the pair's SAs. Status shows only
+     * such pairs, so that traffic sent on seeing one finds its SAs in place.
+     */
+    public boolean inDataPath() {
+        return inDataPath;
+    }
+
+    void installedInDataPath() {
+        this.inDataPath = true;
     }
 
     /** Its state. */

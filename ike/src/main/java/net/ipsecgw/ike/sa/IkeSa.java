@@ -14,6 +14,7 @@ import net.ipsecgw.ike.config.ConnectionConfig;
 import net.ipsecgw.ike.crypto.IkeSaKeys;
 import net.ipsecgw.ike.crypto.PrfAlgorithm;
 import net.ipsecgw.ike.dataplane.ChildSaSpec;
+import net.ipsecgw.ike.dataplane.IkeSaPath;
 import net.ipsecgw.ike.message.FragmentReassembler;
 import net.ipsecgw.ike.message.SkCipher;
 
@@ -52,6 +53,9 @@ public final class IkeSa {
     private InetSocketAddress remote;
     private boolean natLocal;
     private boolean natRemote;
+    /** True once the data path was told of this IKE SA's path ({@link #announcePath()}). */
+    private boolean pathAnnounced;
+
     private boolean peerFragmentation;
     private Set<Integer> peerHashAlgorithms = Set.of();
     private boolean perCpu;
@@ -161,6 +165,23 @@ public final class IkeSa {
     /** True when a NAT was detected in front of this side or the peer. */
     public boolean natDetected() {
         return natLocal || natRemote;
+    }
+
+    /**
+     * True when NAT detection found this side's address translated: the peer's
+     * NAT_DETECTION_DESTINATION_IP did not match our address and port (RFC 7296 §2.23). This side then
+     * sends NAT keepalives.
+     */
+    public boolean natHere() {
+        return natLocal;
+    }
+
+    /**
+     * True when the peer's NAT_DETECTION_SOURCE_IP did not match where its message came from. Always
+     * true against a peer that forces UDP encapsulation (as this gateway does).
+     */
+    public boolean natThere() {
+        return natRemote;
     }
 
     /** A short description of the negotiated algorithms. */
@@ -311,8 +332,18 @@ public final class IkeSa {
     /** The peer's request or response came from here: follow its NAT mapping. */
     void peerAddress(InetSocketAddress sender) {
         if (state != State.CONNECTING || isOnNatT()) {
+            boolean moved = !sender.equals(remote);
             remote = sender;
+            if (moved && state == State.ESTABLISHED) {
+                announcePath(); // the keepalives follow the peer
+            }
         }
+    }
+
+    /** Tells the data path where the peer is and whether a NAT is in front of us (for its keepalives). */
+    private void announcePath() {
+        pathAnnounced = true;
+        context.dataPlane().ikeSaPath(new IkeSaPath(localSpi(), connection.name(), remote, natLocal));
     }
 
     private boolean isOnNatT() {
@@ -394,7 +425,13 @@ public final class IkeSa {
     ChildSa install(ChildSaSpec spec, int rekeys) {
         ChildSa child = new ChildSa(spec, context.timers().nanoTime(), rekeys);
         children.put(spec.id(), child);
-        context.dataPlane().install(spec);
+        context.dataPlane().install(spec).whenComplete((ok, failure) -> {
+            if (failure == null) {
+                child.installedInDataPath();
+            } else {
+                context.events().log(this, "the data path did not install " + spec + ": " + failure);
+            }
+        });
         daemon.childInstalled(this, child);
         context.events().childInstalled(this, child, rekeys > 0);
         return child;
@@ -448,6 +485,7 @@ public final class IkeSa {
         state = State.ESTABLISHED;
         daemon.established(this);
         context.events().established(this, context.timers().nanoTime() - createdNanos);
+        announcePath();
         scheduleRekey();
         scheduleDpd();
     }
@@ -455,6 +493,7 @@ public final class IkeSa {
     /** A rekeyed IKE SA (it replaced an established one) starts its own timers. */
     void establishedByRekey() {
         state = State.ESTABLISHED;
+        announcePath();
         scheduleRekey();
         scheduleDpd();
     }
@@ -549,6 +588,9 @@ public final class IkeSa {
         cancel(dpdTimer);
         for (ChildSa child : new ArrayList<>(children.values())) {
             remove(child);
+        }
+        if (pathAnnounced) {
+            context.dataPlane().ikeSaGone(localSpi());
         }
         tasks.close();
         daemon.destroyed(this);

@@ -19,8 +19,12 @@ import net.ipsecgw.ike.dataplane.ChildSaSpec;
  * @param algorithms the negotiated IKE transforms
  * @param perCpu both sides agreed to RFC 9611 per-CPU Child SAs
  * @param multiport both sides agreed to per-lane source ports
+ * @param natHere NAT detection found this side's address translated (this side sends NAT keepalives)
+ * @param natThere NAT detection found the peer's address translated (or the peer forces UDP
+ *     encapsulation)
  * @param ageNanos how long ago the IKE SA was created
- * @param children its Child SA pairs
+ * @param children its Child SA pairs that the data path has installed on every lane ({@link
+ *     ChildSa#inDataPath()})
  */
 public record IkeSaStatus(
         String connection,
@@ -34,6 +38,8 @@ public record IkeSaStatus(
         String algorithms,
         boolean perCpu,
         boolean multiport,
+        boolean natHere,
+        boolean natThere,
         long ageNanos,
         List<Child> children) {
 
@@ -58,6 +64,7 @@ public record IkeSaStatus(
 
     static IkeSaStatus of(IkeSa sa, long now) {
         List<Child> children = sa.children().stream()
+                .filter(ChildSa::inDataPath)
                 .map(c -> new Child(
                         c.id(),
                         c.lane(),
@@ -79,6 +86,8 @@ public record IkeSaStatus(
                 sa.algorithms(),
                 sa.perCpu(),
                 sa.multiport(),
+                sa.natHere(),
+                sa.natThere(),
                 now - sa.createdNanos(),
                 children);
     }

@@ -90,6 +90,22 @@ class IkeExchangeTest {
     }
 
     @Test
+    void statusShowsAChildSaOnlyOnceTheDataPathHasInstalledIt() {
+        TwoPeers peers = new TwoPeers(2, 2, TwoPeers.defaultAtA(), TwoPeers.defaultAtB());
+        peers.planeA.deferInstalls = true;
+        peers.a.initiate("site");
+        peers.deliverAll();
+
+        assertEquals(3, peers.a.current("site").children().size(), "the control plane has the pairs");
+        assertEquals(0, peers.a.status().getFirst().children().size(), "the lanes do not yet");
+        peers.planeA.deferred.getFirst().complete(null);
+        assertEquals(1, peers.a.status().getFirst().children().size());
+        peers.planeA.deferred.forEach(f -> f.complete(null));
+        assertEquals(3, peers.a.status().getFirst().children().size());
+        assertEquals(3, peers.b.status().getFirst().children().size());
+    }
+
+    @Test
     void fallbackPairIsTheOnlyPairWhenThePeerDoesNotOfferPerCpuSas() {
         ConnectionConfig plainB = TwoPeers.pskConnection("10.0.0.1")
                 .localTs(List.of("10.2.0.0/16"))

@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 import net.ipsecgw.ike.dataplane.ChildSaSpec;
 import net.ipsecgw.ike.dataplane.ChildSaUsage;
 import net.ipsecgw.ike.dataplane.DataPlane;
+import net.ipsecgw.ike.dataplane.IkeSaPath;
 import net.ipsecgw.ike.dataplane.TsRange;
 
 /**
@@ -34,6 +35,14 @@ final class RecordingDataPlane implements DataPlane {
     final List<String> log = new ArrayList<>();
     final Map<String, List<TsRange>> policies = new LinkedHashMap<>();
     final Map<Long, ChildSaUsage> usage = new LinkedHashMap<>();
+    /** The IKE SAs' paths as last announced, by IKE SA id; removed when the IKE SA is gone. */
+    final Map<Long, IkeSaPath> paths = new LinkedHashMap<>();
+    /** When true, installs complete only when the test completes them ({@link #deferred}). */
+    boolean deferInstalls;
+    /** The installs not completed yet, in order. */
+    final List<CompletableFuture<Void>> deferred = new ArrayList<>();
+    /** Every path announced, in order. */
+    final List<IkeSaPath> pathLog = new ArrayList<>();
 
     RecordingDataPlane(int lanes, long seed, Consumer<Datagram> wire) {
         this.lanes = lanes;
@@ -76,6 +85,11 @@ final class RecordingDataPlane implements DataPlane {
     public CompletionStage<Void> install(ChildSaSpec sa) {
         installed.put(sa.id(), sa);
         log.add("install " + sa.id());
+        if (deferInstalls) {
+            CompletableFuture<Void> later = new CompletableFuture<>();
+            deferred.add(later);
+            return later;
+        }
         return CompletableFuture.completedFuture(null);
     }
 
@@ -87,6 +101,17 @@ final class RecordingDataPlane implements DataPlane {
             log.add("remove " + id);
         }
         return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public void ikeSaPath(IkeSaPath path) {
+        paths.put(path.id(), path);
+        pathLog.add(path);
+    }
+
+    @Override
+    public void ikeSaGone(long id) {
+        paths.remove(id);
     }
 
     @Override

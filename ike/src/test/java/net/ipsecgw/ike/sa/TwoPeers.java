@@ -46,6 +46,8 @@ final class TwoPeers {
     Consumer<RecordingDataPlane.Datagram> beforeDelivery = d -> {};
     /** Sees each datagram that is not lost just after it was delivered. */
     Consumer<RecordingDataPlane.Datagram> afterDelivery = d -> {};
+    /** The NATs every datagram crosses before delivery (none by default). */
+    final List<Nat> nats = new ArrayList<>();
 
     TwoPeers(int lanesA, int lanesB, ConnectionConfig atA, ConnectionConfig atB) {
         this(lanesA, lanesB, atA, atB, IkeSettings.defaults());
@@ -94,7 +96,14 @@ final class TwoPeers {
     }
 
     /** Delivers one datagram. */
-    void deliver(RecordingDataPlane.Datagram datagram) {
+    void deliver(RecordingDataPlane.Datagram sent) {
+        RecordingDataPlane.Datagram datagram = sent;
+        for (Nat nat : nats) {
+            datagram = nat.translate(datagram);
+            if (datagram == null) {
+                return; // no mapping: the NAT drops it
+            }
+        }
         if (drop.test(datagram)) {
             return;
         }
@@ -102,6 +111,39 @@ final class TwoPeers {
         delivered.add(datagram);
         receiver(datagram).ikeReceived(Unpooled.wrappedBuffer(datagram.bytes()), datagram.to(), datagram.from());
         afterDelivery.accept(datagram);
+    }
+
+    /**
+     * A NAT in front of the peer at {@code inside}: what it sends leaves from {@code outside}, port + the
+     * current offset; what arrives at {@code outside} goes to {@code inside}, port - the offset. With
+     * offset 0 it keeps the ports (so the IKE and NAT-T ports are forwarded to the peer behind it).
+     */
+    static final class Nat {
+        final InetAddress inside;
+        final InetAddress outside;
+        int portOffset;
+
+        Nat(InetAddress inside, InetAddress outside, int portOffset) {
+            this.inside = inside;
+            this.outside = outside;
+            this.portOffset = portOffset;
+        }
+
+        RecordingDataPlane.Datagram translate(RecordingDataPlane.Datagram d) {
+            InetSocketAddress from = d.from();
+            InetSocketAddress to = d.to();
+            if (from.getAddress().equals(inside)) {
+                from = at(outside, from.getPort() + portOffset);
+            }
+            if (to.getAddress().equals(outside)) {
+                int port = to.getPort() - portOffset;
+                if (port <= 0 || port > 65535) {
+                    return null;
+                }
+                to = at(inside, port);
+            }
+            return new RecordingDataPlane.Datagram(d.bytes(), from, to);
+        }
     }
 
     /** The daemon a datagram is addressed to. */

@@ -107,7 +107,7 @@ class ChildCreateTask implements Task {
             if (connection.perCpuSas()) {
                 exchange.add(NotifyPayload.of(NotifyType.SA_RESOURCE_INFO, new byte[0]));
             }
-            if (connection.multiport()) {
+            if (sa.multiportPossible()) {
                 exchange.add(NotifyPayload.of(NotifyType.UDP_EPHEMERAL_SOURCE_PORT, new byte[0]));
             }
             exchange.add(ProposalSelection.espOffer(connection.espProposalList(), inboundSpi, false));
@@ -163,7 +163,7 @@ class ChildCreateTask implements Task {
         if (inAuth) {
             sa.perCpu(sa.connection().perCpuSas()
                     && exchange.notify(NotifyType.SA_RESOURCE_INFO).isPresent());
-            sa.multiport(sa.connection().multiport()
+            sa.multiport(sa.multiportPossible()
                     && exchange.notify(NotifyType.UDP_EPHEMERAL_SOURCE_PORT).isPresent());
         }
         byte[] theirNonce = inAuth
@@ -255,7 +255,7 @@ class ChildCreateTask implements Task {
         boolean wantsPerCpu = exchange.notify(NotifyType.SA_RESOURCE_INFO).isPresent();
         if (inAuth) {
             sa.perCpu(wantsPerCpu && sa.connection().perCpuSas());
-            sa.multiport(sa.connection().multiport()
+            sa.multiport(sa.multiportPossible()
                     && exchange.notify(NotifyType.UDP_EPHEMERAL_SOURCE_PORT).isPresent());
             answerPerCpu = sa.perCpu();
             answerMultiport = sa.multiport();

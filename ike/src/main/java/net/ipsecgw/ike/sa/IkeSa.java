@@ -162,6 +162,18 @@ public final class IkeSa {
         return multiport;
     }
 
+    /**
+     * True when this side may offer or accept per-lane source ports: the connection allows them and no
+     * NAT translates this side's address. Behind a NAT the peer's per-CPU traffic, sent from its lane
+     * ports to our mapped port 4500, matches none of the NAT's mappings (each was made by a packet to
+     * the peer's port 4500) and would be dropped there. A NAT in front of the peer cannot be told from
+     * a peer that forces UDP encapsulation (both make {@link #natThere()} true); such a peer, seeing the
+     * NAT on its side, does not offer multiport itself.
+     */
+    boolean multiportPossible() {
+        return connection.multiport() && !natLocal;
+    }
+
     /** True when a NAT was detected in front of this side or the peer. */
     public boolean natDetected() {
         return natLocal || natRemote;

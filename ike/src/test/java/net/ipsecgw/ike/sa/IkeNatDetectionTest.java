@@ -64,6 +64,8 @@ class IkeNatDetectionTest {
         // Each side fakes its NAT_DETECTION_SOURCE_IP to force UDP encapsulation: each sees a NAT there.
         assertTrue(peers.a.current("site").natThere() && peers.b.current("site").natThere());
         assertFalse(peers.a.current("site").natHere() || peers.b.current("site").natHere());
+        assertTrue(
+                peers.a.current("site").multiport() && peers.b.current("site").multiport(), "no NAT: multiport");
     }
 
     @Test
@@ -81,6 +83,9 @@ class IkeNatDetectionTest {
         assertEquals(TwoPeers.at(PUBLIC_A, 34500), atB.remote(), "B reaches A through A's NAT mapping");
         assertEquals(3, peers.planeA.installed.size(), "the tunnel came up through the NAT");
         assertEquals(3, peers.planeB.installed.size());
+        // A's NAT would drop B's per-CPU ESP from B's lane ports: A offers no multiport, so neither uses it
+        assertFalse(
+                peers.a.current("site").multiport() || peers.b.current("site").multiport());
     }
 
     @Test
@@ -93,6 +98,9 @@ class IkeNatDetectionTest {
         assertFalse(onlyPath(peers.planeA).natHere());
         assertTrue(onlyPath(peers.planeB).natHere());
         assertEquals(TwoPeers.at(PUBLIC_B, 4500), onlyPath(peers.planeA).remote());
+        // B, behind the NAT, does not accept multiport
+        assertFalse(
+                peers.a.current("site").multiport() || peers.b.current("site").multiport());
     }
 
     @Test

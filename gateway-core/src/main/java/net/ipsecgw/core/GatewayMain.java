@@ -49,12 +49,13 @@ public final class GatewayMain {
             return;
         }
         System.out.printf(
-                "gateway up: %d lanes, %s on %s mtu %d, source ports %s%n",
+                "gateway up: %d lanes, %s on %s mtu %d, source ports %s, udp gso %s%n",
                 gateway.lanes().size(),
                 gateway.natTAddress(),
                 gateway.tunName() == null ? "traffic generators" : gateway.tunName(),
                 gateway.tunMtu(),
-                Arrays.toString(gateway.sourcePorts()));
+                Arrays.toString(gateway.sourcePorts()),
+                gateway.gso() ? "on" : "off");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(gateway, ike, statusFile, stopped), "shutdown"));
         while (true) {

@@ -132,9 +132,4 @@ final class GsoBatcher {
         peer = null;
         segments = 0;
     }
-
-    /** The channel of the run gathered so far, or null when there is none. */
-    Channel pendingChannel() {
-        return channel;
-    }
 }

@@ -77,6 +77,9 @@ public final class Gateway implements AutoCloseable {
     private ReuseportSocketGroup natTPort;
     private final List<Channel> sourcePortChannels = new ArrayList<>();
     private int[] sourcePorts = new int[0];
+    /** Whether the lanes send with UDP GSO (and the black sockets keep the UDP checksum for it). */
+    private boolean gso;
+
     private MultiThreadIoEventLoopGroup controlGroup;
     private IoEventLoop controlLoop;
     private LaneDataPlane dataPlane;
@@ -132,13 +135,14 @@ public final class Gateway implements AutoCloseable {
             cpus = allowed.stream().boxed().toList();
         }
         loops = LaneEventLoops.start(config.lanes().transport(), cpus);
+        gso = config.black().useGso(udpTransport().supportsSegmentedDatagrams(), loops.transport());
     }
 
     /** After {@link #openTun()}: the lanes need the offloads the device got. */
     private void createLanes() {
         List<Lane> all = new ArrayList<>();
         for (int k = 0; k < loops.laneCount(); k++) {
-            all.add(new Lane(k, loops.eventLoop(k), config.black().batching().maxDatagramSize(), tunOffloads()));
+            all.add(new Lane(k, loops.eventLoop(k), config.black().batching().maxDatagramSize(), tunOffloads(), gso));
         }
         lanes = List.copyOf(all);
     }
@@ -181,7 +185,7 @@ public final class Gateway implements AutoCloseable {
         InetSocketAddress address =
                 new InetSocketAddress(config.black().address(), config.black().port());
         natTPort = ReuseportSocketGroup.bind(
-                transport, eventLoops, address, config.black().batching(), k -> lanes.get(k)
+                transport, eventLoops, address, config.black().batching(), gso, k -> lanes.get(k)
                         .blackHandler());
         boolean multiport = config.tunnels().stream().anyMatch(TunnelConfig::multiport)
                 || config.connections().stream().anyMatch(ConnectionConfig::multiport);
@@ -198,7 +202,7 @@ public final class Gateway implements AutoCloseable {
                 InetSocketAddress local = new InetSocketAddress(config.black().address(), sourcePorts[lane.index()]);
                 Channel channel = bootstrap.bind(local).sync().channel();
                 sourcePortChannels.add(channel);
-                UdpEncapsulation.sendWithoutChecksum(channel);
+                UdpEncapsulation.setUpChecksum(channel, gso);
             }
         }
     }
@@ -355,6 +359,11 @@ public final class Gateway implements AutoCloseable {
     /** The encapsulation source port of each lane (empty when nothing uses multiport). */
     public int[] sourcePorts() {
         return sourcePorts.clone();
+    }
+
+    /** True when the lanes send with UDP GSO ({@code black.gso}, resolved against the transport). */
+    public boolean gso() {
+        return gso;
     }
 
     /** The port-4500 address the lanes share. */

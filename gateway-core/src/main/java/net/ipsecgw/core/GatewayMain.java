@@ -50,12 +50,13 @@ public final class GatewayMain {
             return;
         }
         System.out.printf(
-                "gateway up: %d lanes, %s on %s mtu %d, source ports %s%s%n",
+                "gateway up: %d lanes, %s on %s mtu %d, source ports %s, udp gso %s%s%n",
                 gateway.lanes().size(),
                 gateway.natTAddress(),
                 gateway.tunName() == null ? "traffic generators" : gateway.tunName(),
                 gateway.tunMtu(),
                 Arrays.toString(gateway.sourcePorts()),
+                gateway.gso() ? "on" : "off",
                 gateway.tunOffloads() == 0
                         ? ""
                         : ", TUN offloads " + TunOffloadControl.describe(gateway.tunOffloads()));

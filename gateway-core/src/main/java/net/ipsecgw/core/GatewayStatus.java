@@ -158,6 +158,12 @@ public final class GatewayStatus {
                 .append(c.keepalives())
                 .append(" ike=")
                 .append(c.ikeMessages());
+        if (c.gsoSends() > 0) {
+            out.append(" gso-sends=")
+                    .append(c.gsoSends())
+                    .append(" gso-segments=")
+                    .append(c.gsoSegments());
+        }
         for (DropReason reason : DropReason.values()) {
             if (reason.isDrop() && c.drops(reason) > 0) {
                 out.append(" drop-")

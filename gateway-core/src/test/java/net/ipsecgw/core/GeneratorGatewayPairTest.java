@@ -41,6 +41,7 @@ import net.ipsecgw.ike.dataplane.ChildSaSpec;
 import net.ipsecgw.ike.dataplane.ControlPlane;
 import net.ipsecgw.ike.dataplane.DataPlane;
 import net.ipsecgw.ike.dataplane.TsRange;
+import net.ipsecgw.natt.UdpTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -287,6 +288,11 @@ class GeneratorGatewayPairTest {
         }
         for (Lane lane : sender.lanes()) {
             assertTrue(lane.counters().espSent() > 0, "lane " + lane.index() + " sends");
+            // gso not configured: on where epoll can; each generator burst is one run of equal sizes
+            assertEquals(UdpTransport.EPOLL.supportsSegmentedDatagrams(), sender.gso());
+            if (sender.gso()) {
+                assertTrue(lane.counters().gsoSends() > 0, "lane " + lane.index() + " sends runs with UDP GSO");
+            }
         }
     }
 
@@ -345,7 +351,7 @@ class GeneratorGatewayPairTest {
     private static GatewayConfig config(
             List<Integer> cpus, InetSocketAddress self, InetSocketAddress peer, String local, String remote) {
         GatewayConfig.Black black =
-                new GatewayConfig.Black(self.getHostString(), self.getPort(), null, null, Duration.ZERO);
+                new GatewayConfig.Black(self.getHostString(), self.getPort(), null, null, Duration.ZERO, null);
         GatewayConfig.Red red = new GatewayConfig.Red(
                 null,
                 null,

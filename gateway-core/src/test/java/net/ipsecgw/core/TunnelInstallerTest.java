@@ -467,7 +467,8 @@ class TunnelInstallerTest {
                 tunnel.remotePort(),
                 null,
                 null,
-                ours.black().keepalive());
+                ours.black().keepalive(),
+                ours.black().gso());
         return new GatewayConfig(ours.lanes(), black, ours.red(), List.of(mirrored), null, null);
     }
 

@@ -57,7 +57,29 @@ public final class ReuseportSocketGroup implements AutoCloseable {
             DatagramBatching batching,
             IntFunction<? extends ChannelHandler> handlerForLane)
             throws InterruptedException {
+        return bind(transport, lanes, address, batching, false, handlerForLane);
+    }
+
+    /**
+     * As {@link #bind(UdpTransport, List, InetSocketAddress, DatagramBatching, IntFunction)}; with {@code
+     * segmentedSends} the sockets are set up for UDP GSO sends: they keep the kernel's UDP checksum
+     * instead of sending IPv4 with checksum 0 ({@link UdpEncapsulation#setUpChecksum}).
+     *
+     * @throws IllegalArgumentException with {@code segmentedSends} on a transport that cannot send
+     *     segmented datagrams here
+     */
+    public static ReuseportSocketGroup bind(
+            UdpTransport transport,
+            List<? extends EventLoop> lanes,
+            InetSocketAddress address,
+            DatagramBatching batching,
+            boolean segmentedSends,
+            IntFunction<? extends ChannelHandler> handlerForLane)
+            throws InterruptedException {
         transport.ensureAvailable();
+        if (segmentedSends && !transport.supportsSegmentedDatagrams()) {
+            throw new IllegalArgumentException(transport + " cannot send segmented datagrams (UDP GSO) here");
+        }
         if (lanes.isEmpty()) {
             throw new IllegalArgumentException("a socket group needs at least one lane");
         }
@@ -67,7 +89,7 @@ public final class ReuseportSocketGroup implements AutoCloseable {
         List<DatagramChannel> bound = new ArrayList<>(lanes.size());
         boolean success = false;
         try {
-            bindAll(bootstrap, lanes, address, handlerForLane, bound);
+            bindAll(bootstrap, lanes, address, segmentedSends, handlerForLane, bound);
             success = true;
             return new ReuseportSocketGroup(bound);
         } finally {
@@ -81,6 +103,7 @@ public final class ReuseportSocketGroup implements AutoCloseable {
             Bootstrap bootstrap,
             List<? extends EventLoop> lanes,
             InetSocketAddress address,
+            boolean segmentedSends,
             IntFunction<? extends ChannelHandler> handlerForLane,
             List<DatagramChannel> bound)
             throws InterruptedException {
@@ -94,7 +117,7 @@ public final class ReuseportSocketGroup implements AutoCloseable {
                     .sync()
                     .channel();
             bound.add(channel);
-            UdpEncapsulation.sendWithoutChecksum(channel);
+            UdpEncapsulation.setUpChecksum(channel, segmentedSends);
             if (lane == 0) {
                 shared = new InetSocketAddress(
                         address.getAddress(), channel.localAddress().getPort());

@@ -57,14 +57,28 @@ public final class UdpEncapsulation {
 
     /**
      * Makes a bound native UDP channel send with checksum 0 when it is IPv4, as RFC 3948 §2.1 says
-     * ESP-in-UDP should ("the UDP checksum SHOULD be transmitted as zero"): ESP's ICV already protects
-     * the payload, and the checksum would cost a pass over every packet where the NIC does not offload
-     * it. IPv6 always needs a UDP checksum (RFC 8200 §8.1), so IPv6 channels are left as they are.
+     * ESP-in-UDP should ("IPv4 UDP Checksum SHOULD be transmitted as a zero value"): ESP's ICV already
+     * protects the payload, and the checksum would cost a pass over every packet where the NIC does not
+     * offload it. IPv6 always needs a UDP checksum (RFC 8200 §8.1), so IPv6 channels are left as they
+     * are.
      */
     public static void sendWithoutChecksum(Channel channel) {
         if (channel.localAddress() instanceof InetSocketAddress local && local.getAddress() instanceof Inet4Address) {
             int fd = UdpTransport.fd(channel);
             Syscalls.setsockopt(fd, SOL_SOCKET, SO_NO_CHECK, 1, "setsockopt(SO_NO_CHECK, fd " + fd + ")");
+        }
+    }
+
+    /**
+     * Sets up the UDP checksum of a bound native channel that sends ESP-in-UDP: with {@code segmentedSends}
+     * false, checksum 0 on IPv4 ({@link #sendWithoutChecksum}); with true, the kernel's checksum, because
+     * the kernel refuses a UDP GSO send (UDP_SEGMENT) from a socket with SO_NO_CHECK (EINVAL). Receivers
+     * must accept either (RFC 3948 §2.1: "Receivers MUST NOT depend upon the UDP checksum being a zero
+     * value"); the NIC normally computes it.
+     */
+    public static void setUpChecksum(Channel channel, boolean segmentedSends) {
+        if (!segmentedSends) {
+            sendWithoutChecksum(channel);
         }
     }
 }

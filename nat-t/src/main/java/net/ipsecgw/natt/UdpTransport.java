@@ -16,7 +16,8 @@ import io.netty.channel.uring.IoUringIoHandler;
 
 /**
  * The Netty native transports a lane can run on: epoll (the default) or io_uring. Both give the socket's
- * file descriptor (for the reuseport BPF program) and batched datagram reads.
+ * file descriptor (for the reuseport BPF program), batched datagram reads and, where the kernel and
+ * Netty's native library allow it, segmented (UDP GSO) sends.
  *
  * <p>Immutable; any thread.
  */
@@ -47,6 +48,12 @@ public enum UdpTransport {
         public ChannelOption<Integer> maxDatagramPayloadSize() {
             return EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE;
         }
+
+        @Override
+        public boolean supportsSegmentedDatagrams() {
+            // Netty passes UDP_SEGMENT only through its sendmmsg path, which needs both.
+            return EpollDatagramChannel.isSegmentedDatagramPacketSupported();
+        }
     },
     /** io_uring, which emulates recvmmsg with linked recvmsg submissions. */
     IO_URING {
@@ -74,6 +81,12 @@ public enum UdpTransport {
         public ChannelOption<Integer> maxDatagramPayloadSize() {
             return IoUringChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE;
         }
+
+        @Override
+        public boolean supportsSegmentedDatagrams() {
+            // Each sendmsg submission carries a UDP_SEGMENT control message when asked to.
+            return IoUringDatagramChannel.isSegmentedDatagramPacketSupported();
+        }
     };
 
     /** True when the native library loaded and the kernel supports the transport. */
@@ -90,6 +103,12 @@ public enum UdpTransport {
 
     /** The option that sets the per-datagram slot size of batched reads. */
     public abstract ChannelOption<Integer> maxDatagramPayloadSize();
+
+    /**
+     * True when the transport's datagram channels send a {@code io.netty.channel.unix.SegmentedDatagramPacket}
+     * as one UDP GSO send (UDP_SEGMENT): the kernel cuts it into datagrams of the segment size.
+     */
+    public abstract boolean supportsSegmentedDatagrams();
 
     /** Throws with the native cause unless the transport is available. */
     public void ensureAvailable() {

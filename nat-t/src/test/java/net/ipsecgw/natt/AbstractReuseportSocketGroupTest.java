@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
@@ -18,6 +20,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.SegmentedDatagramPacket;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
@@ -41,6 +44,7 @@ import net.ipsecgw.natt.sys.SyscallException;
 import net.ipsecgw.natt.sys.Syscalls;
 import net.ipsecgw.testing.Privileges;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -118,6 +122,58 @@ abstract class AbstractReuseportSocketGroupTest {
             // RFC 3948 §2.1: SO_NO_CHECK set, so the kernel puts 0 in the UDP checksum field.
             assertEquals(1, Syscalls.getsockoptInt(fd, 1, UdpEncapsulation.SO_NO_CHECK, "getsockopt(SO_NO_CHECK)"));
         }
+    }
+
+    @Test
+    void socketsForSegmentedSendsKeepTheUdpChecksumAndSendOneGsoWriteAsManyDatagrams() throws Exception {
+        Assumptions.assumeTrue(
+                transport().supportsSegmentedDatagrams(), transport() + " cannot send segmented datagrams here");
+        ReuseportSocketGroup gso = bindGroup(loops(2), DatagramBatching.DEFAULT, true);
+        for (int lane = 0; lane < 2; lane++) {
+            int fd = UdpTransport.fd(gso.channel(lane));
+            // The kernel refuses UDP_SEGMENT on a socket with SO_NO_CHECK: the checksum stays on.
+            assertEquals(0, Syscalls.getsockoptInt(fd, 1, UdpEncapsulation.SO_NO_CHECK, "getsockopt(SO_NO_CHECK)"));
+        }
+        try (java.nio.channels.DatagramChannel receiver = java.nio.channels.DatagramChannel.open()) {
+            receiver.bind(ANY_LOOPBACK_PORT);
+            InetSocketAddress to = (InetSocketAddress) receiver.getLocalAddress();
+            // Three segments of 100 octets and a last one of 40: four datagrams.
+            ChannelFuture sent =
+                    gso.channel(1).writeAndFlush(new SegmentedDatagramPacket(segments(3, 100, 40), 100, to));
+            assertTrue(sent.await(5, TimeUnit.SECONDS));
+            assertTrue(sent.isSuccess(), () -> "segmented send failed: " + sent.cause());
+            receiver.socket().setSoTimeout(5000);
+            java.net.DatagramPacket datagram = new java.net.DatagramPacket(new byte[2048], 2048);
+            for (int i = 0; i < 4; i++) {
+                receiver.socket().receive(datagram);
+                assertEquals(i < 3 ? 100 : 40, datagram.getLength(), "datagram " + i);
+                assertEquals(i, datagram.getData()[0], "datagram " + i + " in order");
+                assertEquals(gso.localAddress(), datagram.getSocketAddress());
+            }
+        }
+    }
+
+    @Test
+    void kernelRefusesASegmentedSendFromASocketThatSendsWithoutChecksum() throws Exception {
+        Assumptions.assumeTrue(
+                transport().supportsSegmentedDatagrams(), transport() + " cannot send segmented datagrams here");
+        ReuseportSocketGroup plain = bindGroup(loops(1), DatagramBatching.DEFAULT, false);
+        InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), 9); // never sent
+        ChannelFuture sent =
+                plain.channel(0).writeAndFlush(new SegmentedDatagramPacket(segments(2, 100, 100), 100, to));
+        assertTrue(sent.await(5, TimeUnit.SECONDS));
+        assertFalse(sent.isSuccess(), "UDP_SEGMENT with SO_NO_CHECK");
+        assertTrue(String.valueOf(sent.cause()).contains("Invalid argument"), "EINVAL: " + sent.cause());
+    }
+
+    /** {@code full} segments of {@code size} octets and one of {@code last}; each starts with its number. */
+    private static ByteBuf segments(int full, int size, int last) {
+        ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(full * size + last);
+        for (int i = 0; i <= full; i++) {
+            int length = i < full ? size : last;
+            buf.writeByte(i).writeZero(length - 1);
+        }
+        return buf;
     }
 
     @Test
@@ -274,6 +330,14 @@ abstract class AbstractReuseportSocketGroupTest {
     private ReuseportSocketGroup bindGroup(List<EventLoop> loops, DatagramBatching batching) throws Exception {
         ReuseportSocketGroup group =
                 ReuseportSocketGroup.bind(transport(), loops, ANY_LOOPBACK_PORT, batching, LaneRecorder::new);
+        closeables.add(group);
+        return group;
+    }
+
+    private ReuseportSocketGroup bindGroup(List<EventLoop> loops, DatagramBatching batching, boolean segmentedSends)
+            throws Exception {
+        ReuseportSocketGroup group = ReuseportSocketGroup.bind(
+                transport(), loops, ANY_LOOPBACK_PORT, batching, segmentedSends, LaneRecorder::new);
         closeables.add(group);
         return group;
     }

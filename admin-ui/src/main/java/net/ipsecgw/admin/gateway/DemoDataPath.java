@@ -57,7 +57,12 @@ public final class DemoDataPath implements DataPathLauncher {
         return new GatewayConfig(
                 a.lanes(),
                 new GatewayConfig.Black(
-                        PEER_ADDRESS, black.port(), black.sourcePorts(), black.portKey(), black.keepalive()),
+                        PEER_ADDRESS,
+                        black.port(),
+                        black.sourcePorts(),
+                        black.portKey(),
+                        black.keepalive(),
+                        black.gso()),
                 new GatewayConfig.Red(
                         null,
                         a.red().pathMtu(),

@@ -44,7 +44,7 @@ public record GatewayConfig(
      */
     public GatewayConfig {
         lanes = Objects.requireNonNullElseGet(lanes, () -> new Lanes(null, null));
-        black = Objects.requireNonNullElseGet(black, () -> new Black(null, null, null, null, null));
+        black = Objects.requireNonNullElseGet(black, () -> new Black(null, null, null, null, null, null));
         red = Objects.requireNonNullElseGet(red, () -> new Red(null, null, null, null, null));
         tunnels = tunnels == null ? List.of() : List.copyOf(tunnels);
         ike = Objects.requireNonNullElseGet(ike, IkeSettings::defaults);
@@ -116,8 +116,12 @@ public record GatewayConfig(
      * @param sourcePorts where per-lane encapsulation source ports are drawn from (default 49152-65535)
      * @param portKey 16 bytes of hex keying the source-port hash; fixed so ports survive restarts
      * @param keepalive NAT keepalive interval (RFC 3948 §2.3, default 20 s; 0 disables)
+     * @param gso send runs of equal-sized ESP packets as UDP GSO sends, which needs the kernel's UDP
+     *     checksum on IPv4 instead of RFC 3948's zero; null (the default): on where the lanes' transport
+     *     can send segmented datagrams, see {@link #useGso}
      */
-    public record Black(String address, Integer port, PortRange sourcePorts, String portKey, Duration keepalive) {
+    public record Black(
+            String address, Integer port, PortRange sourcePorts, String portKey, Duration keepalive, Boolean gso) {
         private static final String DEFAULT_PORT_KEY = "00000000000000000000000000000000";
 
         /** Defaults and checks. */
@@ -145,6 +149,26 @@ public record GatewayConfig(
             }
         }
 
+        /**
+         * Whether the lanes send with UDP GSO: as configured, or, when {@link #gso()} is null, whenever the
+         * transport can.
+         *
+         * @param transportCan whether the lanes' transport can send segmented datagrams here
+         * @param transport the transport's name, for the message
+         * @throws IllegalStateException naming the key when it is true and the transport cannot
+         */
+        public boolean useGso(boolean transportCan, Object transport) {
+            if (gso == null) {
+                return transportCan;
+            }
+            if (gso && !transportCan) {
+                throw new IllegalStateException("gateway.black.gso is true, but the " + transport
+                        + " transport cannot send segmented UDP datagrams (UDP GSO) on this system;"
+                        + " set gateway.black.gso to false or leave it out");
+            }
+            return gso;
+        }
+
         /** The source-port hash key as bytes. */
         public byte[] portKeyBytes() {
             return HexFormat.of().parseHex(portKey);
@@ -154,7 +178,7 @@ public record GatewayConfig(
         @Override
         public String toString() {
             return "Black[address=" + address + ", port=" + port + ", sourcePorts=" + sourcePorts
-                    + ", portKey=(redacted), keepalive=" + keepalive + "]";
+                    + ", portKey=(redacted), keepalive=" + keepalive + ", gso=" + gso + "]";
         }
 
         /** Batched reads as measured best on these machines. */

@@ -43,7 +43,8 @@ import net.ipsecgw.natt.Port4500Verdict;
  *  outbound (red to black), {@link #packetReceived(ByteBuf)} from the lane's TUN queue or generator:
  *    IP packet --SPD (longest prefix)--> tunnel --own SA, else fallback SA, else NO_SA drop
  *             (no own SA: acquire, at most once a second) --OutboundSa.encapsulate in place-->
- *             socket write --(once per read batch)--> flush: one sendmmsg for the batch
+ *             socket write (with GSO: runs to one peer gathered into segmented sends, GsoBatcher)
+ *             --(once per read batch)--> flush: one sendmmsg for the batch
  *
  *  housekeeping, once a period on the same thread: SA time limits, inbound activity samples
  * </pre>
@@ -115,6 +116,12 @@ public final class Lane implements TunPacketHandler {
     /** With TUN offload: merges decrypted TCP segments (and UDP datagrams) into super-packets. */
     private final GroCoalescer coalescer;
 
+    /**
+     * With UDP GSO: gathers the ESP packets of a read batch into segmented sends; else null. Set by the
+     * constructor only.
+     */
+    private GsoBatcher gso;
+
     /** Lane {@code index} on {@code loop}, for datagrams of any size. */
     public Lane(int index, IoEventLoop loop) {
         this(index, loop, Integer.MAX_VALUE);
@@ -153,6 +160,16 @@ public final class Lane implements TunPacketHandler {
                         TunOffloadControl.udpSegmentation(tunOffloads),
                         this::writeToTun)
                 : null;
+    }
+
+    /**
+     * As {@link #Lane(int, IoEventLoop, int, int)}; with {@code gso} consecutive ESP packets of a read
+     * batch to one peer from one socket, of one length (the last may be shorter), leave as one UDP GSO
+     * send ({@link GsoBatcher}). The lane's sockets must then allow UDP_SEGMENT (no SO_NO_CHECK).
+     */
+    public Lane(int index, IoEventLoop loop, int receiveSlot, int tunOffloads, boolean gso) {
+        this(index, loop, receiveSlot, tunOffloads);
+        this.gso = gso ? new GsoBatcher(PooledByteBufAllocator.DEFAULT, counters) : null;
     }
 
     /** The lane number (socket index in the reuseport group, TUN queue index). */
@@ -273,13 +290,20 @@ public final class Lane implements TunPacketHandler {
         }
         Channel channel = sender.channel();
         if (!channel.isWritable()) {
+            if (gso != null) {
+                gso.writeRun(); // the run gathered so far is part of the batch so far
+            }
             channel.flush(); // hand the batch so far to the kernel before giving up on this packet
             if (!channel.isWritable()) {
                 drop(packet, PathDrop.SEND_BACKLOG);
                 return;
             }
         }
-        channel.write(new DatagramPacket(packet, sender.peer()), channel.voidPromise());
+        if (gso != null) {
+            gso.add(channel, sender.peer(), packet); // written when its run ends, at the latest in flushPending
+        } else {
+            channel.write(new DatagramPacket(packet, sender.peer()), channel.voidPromise());
+        }
         counters.sent(innerBytes);
         scheduleFlush(channel);
     }
@@ -294,6 +318,9 @@ public final class Lane implements TunPacketHandler {
     }
 
     private void flushPending() {
+        if (gso != null) {
+            gso.writeRun(); // the read batch has ended, and with it the run
+        }
         for (int i = 0; i < toFlush.size(); i++) {
             toFlush.get(i).flush();
         }

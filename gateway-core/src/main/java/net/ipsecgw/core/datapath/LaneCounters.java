@@ -17,7 +17,9 @@ public final class LaneCounters {
     private static final int ESP_OUT_BYTES = 3;
     private static final int KEEPALIVES = 4;
     private static final int IKE = 5;
-    private static final int ESP_DROPS = 6;
+    private static final int GSO_SENDS = 6;
+    private static final int GSO_SEGMENTS = 7;
+    private static final int ESP_DROPS = 8;
     private static final int PATH_DROPS = ESP_DROPS + DropReason.values().length;
     private static final int SIZE = PATH_DROPS + PathDrop.VALUES.length;
 
@@ -39,6 +41,11 @@ public final class LaneCounters {
     void sent(int innerBytes) {
         add(ESP_OUT, 1);
         add(ESP_OUT_BYTES, innerBytes);
+    }
+
+    void gsoSent(int segments) {
+        add(GSO_SENDS, 1);
+        add(GSO_SEGMENTS, segments);
     }
 
     void keepalive() {
@@ -75,6 +82,16 @@ public final class LaneCounters {
     /** Bytes of inner packets sent. */
     public long espSentBytes() {
         return get(ESP_OUT_BYTES);
+    }
+
+    /** UDP GSO sends: runs of two or more ESP packets written as one segmented datagram. */
+    public long gsoSends() {
+        return get(GSO_SENDS);
+    }
+
+    /** ESP packets sent within {@link #gsoSends()} (the rest of {@link #espSent()} went out one by one). */
+    public long gsoSegments() {
+        return get(GSO_SEGMENTS);
     }
 
     /** NAT keepalives received (RFC 3948 §2.3). */

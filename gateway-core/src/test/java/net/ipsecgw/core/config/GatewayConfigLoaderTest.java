@@ -81,6 +81,7 @@ class GatewayConfigLoaderTest {
         assertEquals("bf6022bb91bf7c9cfda2f6aabd67f6f0", black.portKey());
         assertArrayEquals(HexFormat.of().parseHex("bf6022bb91bf7c9cfda2f6aabd67f6f0"), black.portKeyBytes());
         assertEquals(Duration.ofSeconds(25), black.keepalive());
+        assertEquals(Boolean.TRUE, black.gso());
 
         assertEquals("vpn0", config.red().tunName());
         assertEquals(1400, config.red().pathMtu());
@@ -228,6 +229,9 @@ class GatewayConfigLoaderTest {
         assertEquals(new PortRange(49152, 65535), config.black().sourcePorts());
         assertEquals(Duration.ofSeconds(20), config.black().keepalive());
         assertEquals(16, config.black().portKeyBytes().length);
+        assertNull(config.black().gso(), "not written: decided by the transport at start");
+        assertTrue(config.black().useGso(true, "epoll"), "on where the transport can");
+        assertFalse(config.black().useGso(false, "epoll"), "off where it cannot");
         assertEquals("ipsecgw0", config.red().tunName());
         assertEquals(1500, config.red().pathMtu());
 
@@ -283,6 +287,29 @@ class GatewayConfigLoaderTest {
                     keepalive: 0s
                 """)));
         assertTrue(config.black().keepalive().isZero());
+    }
+
+    @Test
+    void gsoWrittenTrueOnATransportThatCannotStopsStartNamingTheKey() throws IOException {
+        GatewayConfig on = GatewayConfigLoader.load(write(MINIMAL.replace("gateway:\n", """
+                gateway:
+                  black:
+                    gso: true
+                """)));
+        assertTrue(on.black().useGso(true, "epoll"));
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalStateException.class, () -> on.black().useGso(false, "io_uring"));
+        assertTrue(
+                e.getMessage().startsWith("gateway.black.gso is true, but the io_uring transport cannot"),
+                e.getMessage());
+
+        GatewayConfig off = GatewayConfigLoader.load(write(MINIMAL.replace("gateway:\n", """
+                gateway:
+                  black:
+                    gso: false
+                """)));
+        assertFalse(off.black().useGso(true, "epoll"), "written false: off even where the transport can");
+        assertFalse(off.black().useGso(false, "io_uring"));
     }
 
     @Test

@@ -24,12 +24,16 @@ final class BlackLinkCapture {
 
     private static final Pattern ESP = Pattern.compile("^UDP-encap: ESP\\(spi=0x([0-9a-f]+),seq=0x([0-9a-f]+)\\)");
 
+    /** The length tcpdump gives last on a line: for ESP in UDP, the UDP payload's. */
+    private static final Pattern LENGTH = Pattern.compile(", length (\\d+)$");
+
     /** tcpdump's TCP rendering ({@code Flags [S.]}) or the iperf3 port anywhere. */
     private static final Pattern TCP = Pattern.compile("Flags \\[|\\.5201[ :]");
 
     private int lines;
     private int between;
     private int esp;
+    private long espBytes;
     private int tcp;
     private final List<String> violations = new ArrayList<>();
     private final Map<Long, Set<String>> senderBySpi = new TreeMap<>();
@@ -94,6 +98,10 @@ final class BlackLinkCapture {
         Matcher esp = ESP.matcher(rest);
         if (esp.find()) {
             this.esp++;
+            Matcher length = LENGTH.matcher(rest);
+            if (length.find()) {
+                espBytes += Long.parseLong(length.group(1));
+            }
             senderBySpi
                     .computeIfAbsent(Long.parseLong(esp.group(1), 16), k -> new TreeSet<>())
                     .add(src + "." + srcPort);
@@ -122,6 +130,14 @@ final class BlackLinkCapture {
         return esp;
     }
 
+    /**
+     * Octets of ESP in those packets (UDP payloads). Unlike {@link #esp()}, independent of UDP GSO: the
+     * capture sees a segmented send as one packet of all its segments' length.
+     */
+    long espBytes() {
+        return espBytes;
+    }
+
     /** Packets that tcpdump rendered as TCP or that mention port 5201. */
     int tcp() {
         return tcp;
@@ -139,7 +155,8 @@ final class BlackLinkCapture {
 
     @Override
     public String toString() {
-        return "lines=" + lines + " between-gateways=" + between + " esp=" + esp + " tcp=" + tcp + " senders-by-spi="
+        return "lines=" + lines + " between-gateways=" + between + " esp=" + esp + " esp-bytes=" + espBytes + " tcp="
+                + tcp + " senders-by-spi="
                 + senderBySpi + " violations=" + violations;
     }
 }

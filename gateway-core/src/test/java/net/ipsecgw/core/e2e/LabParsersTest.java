@@ -50,6 +50,7 @@ class LabParsersTest {
         assertEquals(5, c.lines());
         assertEquals(3, c.between());
         assertEquals(3, c.esp());
+        assertEquals(96 + 96 + 88, c.espBytes());
         assertEquals(
                 Map.of(
                         0x1101L,
@@ -59,6 +60,17 @@ class LabParsersTest {
                         0x1000L,
                         Set.of("10.201.0.1.4500")),
                 c.sendersBySpi());
+    }
+
+    @Test
+    void aUdpGsoSendIsOnePacketOfAllItsSegmentsOctets() {
+        // What tcpdump on the sender's link shows for one segmented send of 3 x 1436 octets.
+        BlackLinkCapture c = read("""
+                07:02:51.158052 IP 10.201.0.1.4500 > 10.201.0.2.4500: UDP-encap: ESP(spi=0x00001100,seq=0x1), length 4308
+                """);
+        assertEquals(List.of(), c.violations());
+        assertEquals(1, c.esp());
+        assertEquals(3 * 1436, c.espBytes());
     }
 
     @Test

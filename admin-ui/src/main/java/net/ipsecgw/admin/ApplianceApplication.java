@@ -1,5 +1,6 @@
 package net.ipsecgw.admin;
 
+import net.ipsecgw.core.DataPathDefaults;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -14,6 +15,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class ApplianceApplication {
     /** Runs the appliance; without an active profile, the {@code demo} profile. */
     public static void main(String[] args) {
+        DataPathDefaults.apply();
         SpringApplication.run(ApplianceApplication.class, args);
     }
 }

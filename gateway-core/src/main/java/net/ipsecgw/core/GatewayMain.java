@@ -27,6 +27,7 @@ public final class GatewayMain {
     private GatewayMain() {}
 
     public static void main(String[] args) throws Exception {
+        DataPathDefaults.apply();
         if (args.length < 1) {
             System.err.println("usage: GatewayMain CONFIG.yml [--status FILE]");
             System.exit(2);

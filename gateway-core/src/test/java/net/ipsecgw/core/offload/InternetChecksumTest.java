@@ -108,4 +108,31 @@ class InternetChecksumTest {
         }
         return (int) ~sum & 0xffff;
     }
+
+    @Test
+    void theDirectMemorySumAgreesWithThePortableOneForEveryLengthAndOffset() {
+        Random random = new Random(7);
+        for (int trial = 0; trial < 300; trial++) {
+            int length = random.nextInt(1600);
+            int offset = 2 * random.nextInt(8); // ranges start at an even offset of the checksummed data
+            byte[] bytes = new byte[offset + length + 8];
+            random.nextBytes(bytes);
+            if (trial % 10 == 0) {
+                java.util.Arrays.fill(bytes, (byte) 0xff); // many carries
+            }
+            ByteBuf direct = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(bytes.length);
+            try {
+                direct.writeBytes(bytes);
+                long initial = random.nextInt(0x3ffff);
+                long fast = InternetChecksum.sum(direct, offset, length, initial);
+                long portable = InternetChecksum.sumPortable(Unpooled.wrappedBuffer(bytes), offset, length, initial);
+                assertEquals(
+                        InternetChecksum.fold(portable),
+                        InternetChecksum.fold(fast),
+                        "length " + length + " at " + offset);
+            } finally {
+                direct.release();
+            }
+        }
+    }
 }

@@ -10,11 +10,11 @@
 # lane's thread, such as the receive path of the next namespace, is counted against the lane).
 #
 # LANE_RATE_TRAFFIC selects the sender and the receiver on the hosts:
-#   iperf (default)  iperf3 -u -b 0 -l 1372: one datagram per system call at each end
-#   gso              benchmarks/lib/udp_gso.py: the sender hands the kernel runs of 44 datagrams with
-#                    UDP_SEGMENT, the sink reads them coalesced with UDP_GRO (with OURS_OFFLOAD=true the
-#                    gateways' TUN devices take and give such runs whole); LANE_RATE_PPS paces the
-#                    sender (default 0: as fast as the kernel takes them)
+#   gso (default)    benchmarks/lib/udp_gso.py: the sender hands the kernel runs of 44 datagrams with
+#                    UDP_SEGMENT, the sink reads them coalesced with UDP_GRO (the gateways' TUN devices,
+#                    with their default offloads, take and give such runs whole; OURS_OFFLOAD=false
+#                    turns that off); LANE_RATE_PPS paces the sender (default 0: as fast as it can)
+#   iperf            iperf3 -u -b 0 -l 1372: one datagram per system call at each end
 #
 #   benchmarks/lane-packet-rate.sh [RUNS=3] [SECONDS=5]
 set -euo pipefail
@@ -29,7 +29,7 @@ prefix=lr$$
 cleanup() { ours_down "$prefix" >/dev/null 2>&1 || true; topo_down "$prefix" >/dev/null 2>&1 || true; }
 trap cleanup EXIT INT TERM
 
-traffic=${LANE_RATE_TRAFFIC:-iperf}
+traffic=${LANE_RATE_TRAFFIC:-gso}
 case $traffic in iperf | gso) ;; *) echo "LANE_RATE_TRAFFIC must be iperf or gso, not $traffic" >&2; exit 2 ;; esac
 
 counter() { # side key -> value of key on lane 0
@@ -89,7 +89,7 @@ for run in $(seq 1 "$runs"); do
     | tee -a "$out/rates.txt"
 done
 
-python3 - "$out/rates.txt" "$traffic${OURS_OFFLOAD:+, offload $OURS_OFFLOAD}" <<'PY'
+python3 - "$out/rates.txt" "$traffic, TUN offload ${OURS_OFFLOAD:-true}, UDP GSO ${OURS_GSO:-default}" <<'PY'
 import statistics, sys
 rows = [list(map(int, line.split())) for line in open(sys.argv[1])]
 med = lambda i: statistics.median(r[i] for r in rows)

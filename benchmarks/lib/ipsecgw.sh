@@ -11,7 +11,7 @@
 #                                  wait until host A pings host B through the tunnel; the lanes run on
 #                                  CPUs 0..lanes-1 unless OURS_CPUS_GA / OURS_CPUS_GB list others
 #                                  (e.g. OURS_CPUS_GA=0 OURS_CPUS_GB=1 for one lane each on its own CPU);
-#                                  OURS_OFFLOAD=true turns on TUN offloads (red.offload);
+#                                  OURS_OFFLOAD=false turns off TUN offloads (red.offload, default on);
 #                                  OURS_GSO=true|false sets black.gso (default: not written, so on
 #                                  where the transport supports UDP GSO)
 #   ours_status <prefix> ga|gb     print a gateway's counters (one line per lane and per SA)
@@ -77,7 +77,7 @@ gateway:
 ${OURS_GSO:+    gso: ${OURS_GSO}
 }  red:
     tun-name: ipsecgw0
-    offload: ${OURS_OFFLOAD:-false}
+    offload: ${OURS_OFFLOAD:-true}
   tunnels:
     - name: lab
       remote-address: ${remote_black}

@@ -192,9 +192,10 @@ public record GatewayConfig(
      *
      * @param tunName the device name (default ipsecgw0)
      * @param pathMtu the black side's path MTU, from which the TUN MTU is derived (default 1500)
-     * @param offload open the TUN device with a virtio-net header and TCP segmentation offload: the
-     *     kernel hands up to 64 KB TCP super-packets per read, which the lane segments itself before
-     *     encryption (default off while it is being measured)
+     * @param offload open the TUN device with a virtio-net header and TCP and UDP segmentation offload:
+     *     the kernel hands up to 64 KB TCP or UDP super-packets per read, which the lane segments itself
+     *     before encryption, and takes coalesced super-packets per write (default on: measured 1.5x the
+     *     tunnel throughput without, see docs/BENCHMARKS.md)
      * @param mode {@link RedMode#TUN} (default) or {@link RedMode#GENERATOR}: no TUN device, no routes and
      *     no CAP_NET_ADMIN; each lane sends generated packets and counts what it decrypts
      * @param generator what the generator sends (generator mode only)
@@ -202,7 +203,7 @@ public record GatewayConfig(
     public record Red(String tunName, Integer pathMtu, Boolean offload, RedMode mode, Generator generator) {
         /** Defaults and checks. */
         public Red {
-            offload = offload != null && offload;
+            offload = offload == null || offload;
             tunName = tunName == null || tunName.isBlank() ? "ipsecgw0" : tunName.trim();
             if (tunName.length() > 15 || !tunName.matches("[A-Za-z0-9_.-]+")) {
                 throw new ConfigValueException(

@@ -417,7 +417,9 @@ public final class Lane implements TunPacketHandler {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // A socket error (e.g. ICMP port unreachable surfaced by the kernel) must not close the lane.
+            // A socket error (a refused send, an ICMP error surfaced by the kernel) must not close the
+            // lane: counted, and the socket goes on.
+            counters.drop(PathDrop.SOCKET_ERROR);
         }
     }
 }

@@ -29,7 +29,13 @@ public enum PathDrop {
     /** Outbound: the lane's socket has too much unsent data; dropping beats queueing without bound. */
     SEND_BACKLOG,
     /** The red side (TUN queue or traffic sink) refused a decrypted packet (counted there too). */
-    TUN_WRITE_FAILED;
+    TUN_WRITE_FAILED,
+    /**
+     * A lane socket reported an error: a send the kernel refused (a UDP GSO run whose segments exceed
+     * the route's MTU: {@code EMSGSIZE}; no route) or an error surfaced while receiving. Counted once
+     * per error, not per packet of a refused run.
+     */
+    SOCKET_ERROR;
 
     static final PathDrop[] VALUES = values();
 }

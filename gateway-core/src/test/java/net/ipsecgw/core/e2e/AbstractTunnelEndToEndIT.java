@@ -114,10 +114,10 @@ abstract class AbstractTunnelEndToEndIT {
     @Test
     @Order(1)
     void hostsPingEachOtherThroughTheTunnel() {
-        InteropLab.Result aToB =
-                lab.inNs(Duration.ofSeconds(20), "ha", "ping", "-n", "-c", "5", "-i", "0.2", "-W", "2", HOST_B);
-        InteropLab.Result bToA =
-                lab.inNs(Duration.ofSeconds(20), "hb", "ping", "-n", "-c", "5", "-i", "0.2", "-W", "2", HOST_A);
+        InteropLab.Result aToB = lab.inNs(
+                Duration.ofSeconds(20), "ha", "ping", "-n", "-c", "5", "-i", "0.2", "-W", "2", "-w", "10", HOST_B);
+        InteropLab.Result bToA = lab.inNs(
+                Duration.ofSeconds(20), "hb", "ping", "-n", "-c", "5", "-i", "0.2", "-W", "2", "-w", "10", HOST_A);
         assertAll(
                 () -> assertEquals(5, received(aToB), "host A -> host B: " + aToB),
                 () -> assertEquals(5, received(bToA), "host B -> host A: " + bToA));
@@ -301,6 +301,7 @@ abstract class AbstractTunnelEndToEndIT {
                                 + "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
                                 + "s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)\n"
                                 + "s.bind(('%s', 5300))\n"
+                                + "open(sys.argv[1], 'w').close()  # bound: the sender may start\n"
                                 + "s.settimeout(5)\n"
                                 + "seen, bad = set(), 0\n"
                                 + "try:\n"
@@ -327,8 +328,11 @@ abstract class AbstractTunnelEndToEndIT {
         Instant before = Instant.now();
         InteropLab.Result udp = lab.sh(
                         Duration.ofSeconds(60),
-                        "ip netns exec \"$TOPO_HB\" python3 " + receiver + " > " + receiver + ".out & sink=$!; "
-                                + "sleep 1; ip netns exec \"$TOPO_HA\" python3 " + sender + "; wait $sink; cat "
+                        "rm -f " + receiver + ".ready; ip netns exec \"$TOPO_HB\" python3 " + receiver + " "
+                                + receiver + ".ready > " + receiver + ".out & sink=$!; "
+                                // a loaded machine may take seconds to start python: send once it is bound
+                                + "for i in $(seq 300); do [ -e " + receiver + ".ready ] && break; sleep 0.1; done; "
+                                + "ip netns exec \"$TOPO_HA\" python3 " + sender + "; wait $sink; cat "
                                 + receiver + ".out")
                 .orThrow("the UDP sender and receiver");
         System.out.printf("[%s] UDP_SEGMENT through the tunnel: received, corrupt: %s", transport, udp.stdout());

@@ -190,10 +190,10 @@ class BadInputIT {
     @Test
     @Order(2)
     void bothGatewaysSurviveAndTheTunnelStillCarriesTraffic() {
-        InteropLab.Result aToB =
-                lab.inNs(Duration.ofSeconds(20), "ha", "ping", "-n", "-c", "5", "-i", "0.2", "-W", "2", HOST_B);
-        InteropLab.Result bToA =
-                lab.inNs(Duration.ofSeconds(20), "hb", "ping", "-n", "-c", "5", "-i", "0.2", "-W", "2", HOST_A);
+        InteropLab.Result aToB = lab.inNs(
+                Duration.ofSeconds(20), "ha", "ping", "-n", "-c", "5", "-i", "0.2", "-W", "2", "-w", "10", HOST_B);
+        InteropLab.Result bToA = lab.inNs(
+                Duration.ofSeconds(20), "hb", "ping", "-n", "-c", "5", "-i", "0.2", "-W", "2", "-w", "10", HOST_A);
         assertAll(
                 () -> assertTrue(lab.gatewayAlive("ga"), "gateway A is not running"),
                 () -> assertTrue(lab.gatewayAlive("gb"), "gateway B is not running"),

@@ -87,7 +87,9 @@ final class BlackLinkCapture {
         }
         between++;
         String rest = m.group(5);
-        if (m.group(2) == null || m.group(4) == null || !rest.startsWith("UDP")) {
+        // tcpdump names a NAT keepalive (RFC 3948 §2.3: UDP with one 0xFF octet) instead of "UDP"
+        boolean udp = rest.startsWith("UDP") || rest.startsWith("isakmp-nat-keep-alive");
+        if (m.group(2) == null || m.group(4) == null || !udp) {
             return false; // not UDP, or a fragment without ports
         }
         int srcPort = Integer.parseInt(m.group(2));

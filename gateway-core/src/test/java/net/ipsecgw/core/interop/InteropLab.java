@@ -207,6 +207,10 @@ public final class InteropLab implements AutoCloseable {
                 String.format("%.3f", interval.toMillis() / 1000.0),
                 "-W",
                 "2",
+                // Wait for late replies until a deadline: without it ping stops two RTTs after the last
+                // request, and a reply delayed on a loaded machine counts as lost.
+                "-w",
+                String.valueOf(interval.multipliedBy(count).toSeconds() + 5),
                 address);
         return received(r);
     }

@@ -119,8 +119,8 @@ abstract class AbstractTunnelEndToEndIT {
         InteropLab.Result bToA = lab.inNs(
                 Duration.ofSeconds(20), "hb", "ping", "-n", "-c", "5", "-i", "0.2", "-W", "2", "-w", "10", HOST_A);
         assertAll(
-                () -> assertEquals(5, received(aToB), "host A -> host B: " + aToB),
-                () -> assertEquals(5, received(bToA), "host B -> host A: " + bToA));
+                () -> assertEquals(5, answered(aToB), "host A -> host B: " + aToB),
+                () -> assertEquals(5, answered(bToA), "host B -> host A: " + bToA));
     }
 
     @Test
@@ -344,6 +344,14 @@ abstract class AbstractTunnelEndToEndIT {
                     () -> assertEquals(0, s.total("drop-bad_offload"), s::toString),
                     () -> assertEquals(0, s.total("drop-tun_write_failed"), s::toString));
         }
+    }
+
+    /**
+     * Replies to a {@code ping -c 5 -w}: with a deadline ping sends again while replies are late, so
+     * more than 5 may come back; 5 means every request was eventually answered.
+     */
+    private static int answered(InteropLab.Result ping) {
+        return Math.min(5, received(ping));
     }
 
     private static int received(InteropLab.Result ping) {

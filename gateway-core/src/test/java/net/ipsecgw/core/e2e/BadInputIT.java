@@ -197,8 +197,8 @@ class BadInputIT {
         assertAll(
                 () -> assertTrue(lab.gatewayAlive("ga"), "gateway A is not running"),
                 () -> assertTrue(lab.gatewayAlive("gb"), "gateway B is not running"),
-                () -> assertEquals(5, received(aToB), () -> "host A -> host B after the attack: " + aToB),
-                () -> assertEquals(5, received(bToA), () -> "host B -> host A after the attack: " + bToA));
+                () -> assertEquals(5, answered(aToB), () -> "host A -> host B after the attack: " + aToB),
+                () -> assertEquals(5, answered(bToA), () -> "host B -> host A after the attack: " + bToA));
     }
 
     @Test
@@ -263,6 +263,14 @@ class BadInputIT {
         List<String> udp = snmp.lines().filter(l -> l.startsWith("Udp:")).toList();
         List<String> names = List.of(udp.get(0).split("\\s+"));
         return Long.parseLong(udp.get(1).split("\\s+")[names.indexOf("InErrors")]);
+    }
+
+    /**
+     * Replies to a {@code ping -c 5 -w}: with a deadline ping sends again while replies are late, so
+     * more than 5 may come back; 5 means every request was eventually answered.
+     */
+    private static int answered(InteropLab.Result ping) {
+        return Math.min(5, received(ping));
     }
 
     private static int received(InteropLab.Result ping) {

@@ -192,7 +192,8 @@ public final class InteropLab implements AutoCloseable {
 
     /**
      * Pings {@code address} from namespace {@code role}: {@code count} echo requests {@code interval}
-     * apart, each given 2 s to answer. Returns how many were answered.
+     * apart, replies awaited until a deadline (ping then sends again while replies are late). Returns
+     * how many were answered, at most {@code count}.
      */
     public int ping(String role, String address, int count, Duration interval) {
         Result r = inNs(
@@ -212,7 +213,7 @@ public final class InteropLab implements AutoCloseable {
                 "-w",
                 String.valueOf(interval.multipliedBy(count).toSeconds() + 5),
                 address);
-        return received(r);
+        return Math.min(count, received(r));
     }
 
     /** Starts a ping from {@code role} to {@code address} that runs until {@code count} are sent. */

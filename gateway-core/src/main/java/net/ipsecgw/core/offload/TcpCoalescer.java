@@ -23,42 +23,25 @@ import io.netty.buffer.ByteBufAllocator;
  * of different flows may overtake each other, as with GRO. {@link GroCoalescer}, the lane's entry point,
  * hands it the TCP packets.
  *
- * <p>Every packet given to {@link #add} is owned by the coalescer. {@link #flush()} at the end of each
+ * <p>The flow table, the checksum check and the way a super-packet leaves are {@link FlowCoalescer}'s.
+ * Every packet given to {@link #add} is owned by the coalescer. {@link #flush()} at the end of each
  * batch (before the lane's TUN writes are submitted) hands every held packet to the {@link TunOutput}. Each
  * output buffer's readable bytes are a virtio header followed by the IP packet; a packet passed on
  * alone gets an all-zero header written into its headroom when it has 10 bytes there. Super-packets
  * are pooled buffers from the allocator. A fixed number of flows is tracked; nothing else is allocated
  * per packet. Owned by one lane's event loop; not thread-safe.
  */
-public final class TcpCoalescer {
+public final class TcpCoalescer extends FlowCoalescer {
     private static final int PROTO_TCP = 6;
     private static final int TCP_ACK = 0x10;
     private static final int TCP_PSH = 0x08;
 
-    /** One flow's open super-packet (or its first, still untouched, segment). */
-    private static final class Item {
-        ByteBuf buf;
-        boolean v6;
-        long addr0;
-        long addr1;
-        long addr2;
-        long addr3;
-        int ports;
+    /** A TCP flow: what its next segment must carry. */
+    private static final class TcpFlow extends Flow {
         int ack;
-        int ipLength;
         int tcpLength;
-        int gsoSize;
         int nextSeq;
-        int segments;
-        boolean closed;
-        long openedAt;
     }
-
-    private final ByteBufAllocator allocator;
-    private final TunOutput output;
-    private final Item[] items;
-    private final VirtioNetHeader header = new VirtioNetHeader();
-    private long clock;
 
     /**
      * @param allocator where super-packets and header-less copies come from (pooled, direct)
@@ -67,15 +50,7 @@ public final class TcpCoalescer {
      * @param output where finished packets go
      */
     public TcpCoalescer(ByteBufAllocator allocator, int flows, TunOutput output) {
-        if (flows < 1 || flows > 1024) {
-            throw new IllegalArgumentException("flows " + flows + " is outside 1-1024");
-        }
-        this.allocator = allocator;
-        this.output = output;
-        this.items = new Item[flows];
-        for (int i = 0; i < flows; i++) {
-            items[i] = new Item();
-        }
+        super(allocator, flows, output, PROTO_TCP, TcpFlow::new);
     }
 
     /** Takes {@code packet} (its readable bytes: one IP packet with complete checksums). */
@@ -88,7 +63,7 @@ public final class TcpCoalescer {
             return;
         }
         boolean v6 = ipLength == 40;
-        Item item = find(packet, at, v6, ipLength);
+        TcpFlow flow = (TcpFlow) find(packet, at, v6, ipLength);
         int tcpLength = (packet.getUnsignedByte(at + ipLength + 12) >>> 4) * 4;
         int flags = packet.getUnsignedByte(at + ipLength + 13);
         int payload = length - ipLength - tcpLength;
@@ -97,31 +72,22 @@ public final class TcpCoalescer {
                 && (flags & ~TCP_PSH) == TCP_ACK
                 && checksumValid(packet, at, length, ipLength, v6);
         if (!eligible) {
-            if (item != null) {
-                emit(item);
+            if (flow != null) {
+                emit(flow);
             }
             passOn(packet);
             return;
         }
-        if (item != null && canAppend(item, packet, at, tcpLength, payload)) {
-            append(item, packet, at, tcpLength, payload, flags);
+        if (flow != null && canAppend(flow, packet, at, tcpLength, payload)) {
+            append(flow, packet, at, tcpLength, payload, flags);
             return;
         }
-        if (item != null) {
-            emit(item);
+        if (flow != null) {
+            emit(flow);
         } else {
-            item = freeItem();
+            flow = (TcpFlow) freeFlow();
         }
-        open(item, packet, at, v6, ipLength, tcpLength, payload, flags);
-    }
-
-    /** Writes every held packet to the output: call at the end of each batch. */
-    public void flush() {
-        for (Item item : items) {
-            if (item.buf != null) {
-                emit(item);
-            }
-        }
+        open(flow, packet, at, v6, ipLength, tcpLength, payload, flags);
     }
 
     /** The IP header length of a plain TCP packet that may be merged, or -1. */
@@ -142,84 +108,28 @@ public final class TcpCoalescer {
         return -1;
     }
 
-    private static boolean checksumValid(ByteBuf p, int at, int length, int ipLength, boolean v6) {
-        int l4 = length - ipLength;
-        long pseudo = v6
-                ? InternetChecksum.pseudoHeaderIpv6(p, at, PROTO_TCP, l4)
-                : InternetChecksum.pseudoHeaderIpv4(p, at, PROTO_TCP, l4);
-        return InternetChecksum.fold(InternetChecksum.sum(p, at + ipLength, l4, pseudo)) == 0xffff;
+    private void open(
+            TcpFlow flow, ByteBuf p, int at, boolean v6, int ipLength, int tcpLength, int payload, int flags) {
+        open(flow, p, at, v6, ipLength, payload);
+        flow.ack = p.getInt(at + ipLength + 8);
+        flow.tcpLength = tcpLength;
+        flow.nextSeq = p.getInt(at + ipLength + 4) + payload;
+        flow.closed = (flags & TCP_PSH) != 0;
     }
 
-    /** The open item of this packet's flow (addresses, ports), or null. */
-    private Item find(ByteBuf p, int at, boolean v6, int ipLength) {
-        int ports = p.getInt(at + ipLength);
-        for (Item item : items) {
-            if (item.buf != null && item.v6 == v6 && item.ports == ports && sameAddresses(item, p, at)) {
-                return item;
-            }
-        }
-        return null;
-    }
-
-    private static boolean sameAddresses(Item item, ByteBuf p, int at) {
-        if (!item.v6) {
-            return item.addr0 == p.getLong(at + 12);
-        }
-        return item.addr0 == p.getLong(at + 8)
-                && item.addr1 == p.getLong(at + 16)
-                && item.addr2 == p.getLong(at + 24)
-                && item.addr3 == p.getLong(at + 32);
-    }
-
-    private Item freeItem() {
-        Item oldest = items[0];
-        for (Item item : items) {
-            if (item.buf == null) {
-                return item;
-            }
-            if (item.openedAt < oldest.openedAt) {
-                oldest = item;
-            }
-        }
-        emit(oldest);
-        return oldest;
-    }
-
-    private void open(Item item, ByteBuf p, int at, boolean v6, int ipLength, int tcpLength, int payload, int flags) {
-        item.buf = p;
-        item.v6 = v6;
-        if (v6) {
-            item.addr0 = p.getLong(at + 8);
-            item.addr1 = p.getLong(at + 16);
-            item.addr2 = p.getLong(at + 24);
-            item.addr3 = p.getLong(at + 32);
-        } else {
-            item.addr0 = p.getLong(at + 12);
-        }
-        item.ports = p.getInt(at + ipLength);
-        item.ack = p.getInt(at + ipLength + 8);
-        item.ipLength = ipLength;
-        item.tcpLength = tcpLength;
-        item.gsoSize = payload;
-        item.nextSeq = p.getInt(at + ipLength + 4) + payload;
-        item.segments = 1;
-        item.closed = (flags & TCP_PSH) != 0;
-        item.openedAt = clock++;
-    }
-
-    private static boolean canAppend(Item item, ByteBuf p, int at, int tcpLength, int payload) {
-        ByteBuf head = item.buf;
+    private static boolean canAppend(TcpFlow flow, ByteBuf p, int at, int tcpLength, int payload) {
+        ByteBuf head = flow.buf;
         int h = head.readerIndex();
-        int tcp = at + item.ipLength;
-        int headTcp = h + item.ipLength;
-        return !item.closed
-                && tcpLength == item.tcpLength
-                && payload <= item.gsoSize
-                && p.getInt(tcp + 4) == item.nextSeq
-                && p.getInt(tcp + 8) == item.ack
+        int tcp = at + flow.ipLength;
+        int headTcp = h + flow.ipLength;
+        return !flow.closed
+                && tcpLength == flow.tcpLength
+                && payload <= flow.gsoSize
+                && p.getInt(tcp + 4) == flow.nextSeq
+                && p.getInt(tcp + 8) == flow.ack
                 && p.getUnsignedShort(tcp + 14) == head.getUnsignedShort(headTcp + 14)
-                && head.readableBytes() + payload <= GroCoalescer.MAX_IP_LENGTH + (item.v6 ? 40 : 0)
-                && GroCoalescer.sameIpFields(item.v6, head, h, p, at)
+                && fits(flow, payload)
+                && GroCoalescer.sameIpFields(flow.v6, head, h, p, at)
                 && sameBytes(head, headTcp + 20, p, tcp + 20, tcpLength - 20);
     }
 
@@ -232,59 +142,23 @@ public final class TcpCoalescer {
         return true;
     }
 
-    private void append(Item item, ByteBuf p, int at, int tcpLength, int payload, int flags) {
-        if (item.segments == 1) {
-            item.buf = GroCoalescer.superPacket(allocator, item.buf);
-        }
-        item.buf.writeBytes(p, at + item.ipLength + tcpLength, payload);
-        p.release();
-        item.nextSeq += payload;
-        item.segments++;
+    private void append(TcpFlow flow, ByteBuf p, int at, int tcpLength, int payload, int flags) {
+        append(flow, p, at + flow.ipLength + tcpLength, payload);
+        flow.nextSeq += payload;
         if ((flags & TCP_PSH) != 0) {
-            int flagsAt = item.buf.readerIndex() + item.ipLength + 13;
-            item.buf.setByte(flagsAt, item.buf.getByte(flagsAt) | TCP_PSH);
-            item.closed = true;
-        }
-        if (payload < item.gsoSize) {
-            item.closed = true; // nothing may follow a short segment
+            int flagsAt = flow.buf.readerIndex() + flow.ipLength + 13;
+            flow.buf.setByte(flagsAt, flow.buf.getByte(flagsAt) | TCP_PSH);
+            flow.closed = true;
         }
     }
 
-    private void emit(Item item) {
-        ByteBuf buf = item.buf;
-        item.buf = null;
-        if (item.segments == 1) {
-            passOn(buf);
+    @Override
+    void emit(Flow flow) {
+        ByteBuf buf = take(flow);
+        if (buf == null) {
             return;
         }
-        int at = buf.readerIndex();
-        int length = buf.readableBytes();
-        int l4 = length - item.ipLength;
-        long pseudo;
-        if (item.v6) {
-            buf.setShort(at + 4, length - 40);
-            pseudo = InternetChecksum.pseudoHeaderIpv6(buf, at, PROTO_TCP, l4);
-        } else {
-            buf.setShort(at + 2, length);
-            InternetChecksum.setIpv4HeaderChecksum(buf, at);
-            pseudo = InternetChecksum.pseudoHeaderIpv4(buf, at, PROTO_TCP, l4);
-        }
-        // CHECKSUM_PARTIAL: the field holds the folded pseudo-header sum; the kernel adds the rest.
-        buf.setShort(at + item.ipLength + 16, InternetChecksum.fold(pseudo));
-        header.set(
-                VirtioNetHeader.FLAG_NEEDS_CSUM,
-                item.v6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4,
-                item.ipLength + item.tcpLength,
-                item.gsoSize,
-                item.ipLength,
-                16);
-        buf.readerIndex(at - VirtioNetHeader.SIZE);
-        header.encode(buf, buf.readerIndex());
-        output.write(buf);
-    }
-
-    /** Writes a packet alone, behind an all-zero virtio header (complete packet, no GSO). */
-    private void passOn(ByteBuf packet) {
-        output.write(GroCoalescer.withEmptyHeader(allocator, packet));
+        int gsoType = flow.v6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4;
+        writeGso(flow, buf, gsoType, flow.ipLength + ((TcpFlow) flow).tcpLength, 16);
     }
 }

@@ -24,12 +24,13 @@ import io.netty.buffer.ByteBufAllocator;
  * any other packet (it may be a fragment or carry extension headers) first writes the super-packets
  * between the same two addresses. Packets of different flows may overtake each other, as with GRO.
  *
- * <p>Ownership, output and allocation as in {@link TcpCoalescer}: every packet given to {@link #add} is
+ * <p>The flow table, the checksum check and the way a super-packet leaves are {@link FlowCoalescer}'s.
+ * Ownership, output and allocation as in {@link TcpCoalescer}: every packet given to {@link #add} is
  * owned here until {@link #flush()} (at the end of each batch) or an earlier write hands it to the
  * {@link TunOutput}, behind a virtio header. A fixed number of flows is tracked; nothing else is
  * allocated per packet. Owned by one lane's event loop; not thread-safe.
  */
-public final class UdpCoalescer {
+public final class UdpCoalescer extends FlowCoalescer {
     /**
      * Most datagrams in one super-packet: the {@code UDP_MAX_SEGMENTS} of kernels before 6.11 (later ones
      * allow 128), which the kernel checks for packets written to the device.
@@ -39,28 +40,6 @@ public final class UdpCoalescer {
     private static final int PROTO_UDP = 17;
     private static final int UDP_HEADER = 8;
 
-    /** One flow's open super-packet (or its first, still untouched, datagram). */
-    private static final class Item {
-        ByteBuf buf;
-        boolean v6;
-        long addr0;
-        long addr1;
-        long addr2;
-        long addr3;
-        int ports;
-        int ipLength;
-        int gsoSize;
-        int segments;
-        boolean closed;
-        long openedAt;
-    }
-
-    private final ByteBufAllocator allocator;
-    private final TunOutput output;
-    private final Item[] items;
-    private final VirtioNetHeader header = new VirtioNetHeader();
-    private long clock;
-
     /**
      * @param allocator where super-packets and header-less copies come from (pooled, direct)
      * @param flows how many flows can have an open super-packet at once (the oldest is written to make
@@ -68,15 +47,7 @@ public final class UdpCoalescer {
      * @param output where finished packets go
      */
     public UdpCoalescer(ByteBufAllocator allocator, int flows, TunOutput output) {
-        if (flows < 1 || flows > 1024) {
-            throw new IllegalArgumentException("flows " + flows + " is outside 1-1024");
-        }
-        this.allocator = allocator;
-        this.output = output;
-        this.items = new Item[flows];
-        for (int i = 0; i < flows; i++) {
-            items[i] = new Item();
-        }
+        super(allocator, flows, output, PROTO_UDP, Flow::new);
     }
 
     /** Takes {@code packet} (its readable bytes: one IP packet with complete checksums). */
@@ -90,34 +61,27 @@ public final class UdpCoalescer {
             return;
         }
         boolean v6 = ipLength == 40;
-        Item item = find(packet, at, v6, ipLength);
+        Flow flow = find(packet, at, v6, ipLength);
         int payload = length - ipLength - UDP_HEADER;
-        if (payload == 0 || !checksumValid(packet, at, length, ipLength, v6)) {
-            if (item != null) {
-                emit(item);
+        // a datagram sent without a checksum (IPv4, 0) must not get one from the kernel's GSO
+        boolean checksummed = packet.getUnsignedShort(at + ipLength + 6) != 0;
+        if (payload == 0 || !checksummed || !checksumValid(packet, at, length, ipLength, v6)) {
+            if (flow != null) {
+                emit(flow);
             }
             passOn(packet);
             return;
         }
-        if (item != null && canAppend(item, packet, at, payload)) {
-            append(item, packet, at, payload);
+        if (flow != null && canAppend(flow, packet, at, payload)) {
+            append(flow, packet, at + ipLength + UDP_HEADER, payload);
             return;
         }
-        if (item != null) {
-            emit(item);
+        if (flow != null) {
+            emit(flow);
         } else {
-            item = freeItem();
+            flow = freeFlow();
         }
-        open(item, packet, at, v6, ipLength, payload);
-    }
-
-    /** Writes every held packet to the output: call at the end of each batch. */
-    public void flush() {
-        for (Item item : items) {
-            if (item.buf != null) {
-                emit(item);
-            }
-        }
+        open(flow, packet, at, v6, ipLength, payload);
     }
 
     /** The IP header length of a plain UDP datagram that may be merged, or -1. */
@@ -143,146 +107,22 @@ public final class UdpCoalescer {
         return -1;
     }
 
-    /** A checksum is present (not 0) and the datagram sums to it. */
-    private static boolean checksumValid(ByteBuf p, int at, int length, int ipLength, boolean v6) {
-        if (p.getUnsignedShort(at + ipLength + 6) == 0) {
-            return false;
-        }
-        int l4 = length - ipLength;
-        long pseudo = v6
-                ? InternetChecksum.pseudoHeaderIpv6(p, at, PROTO_UDP, l4)
-                : InternetChecksum.pseudoHeaderIpv4(p, at, PROTO_UDP, l4);
-        return InternetChecksum.fold(InternetChecksum.sum(p, at + ipLength, l4, pseudo)) == 0xffff;
+    private static boolean canAppend(Flow flow, ByteBuf p, int at, int payload) {
+        ByteBuf head = flow.buf;
+        return !flow.closed
+                && payload <= flow.gsoSize
+                && flow.segments < MAX_SEGMENTS
+                && fits(flow, payload)
+                && GroCoalescer.sameIpFields(flow.v6, head, head.readerIndex(), p, at);
     }
 
-    /** The open item of this datagram's flow (addresses, ports), or null. */
-    private Item find(ByteBuf p, int at, boolean v6, int ipLength) {
-        int ports = p.getInt(at + ipLength);
-        for (Item item : items) {
-            if (item.buf != null && item.v6 == v6 && item.ports == ports && sameAddresses(item, p, at)) {
-                return item;
-            }
-        }
-        return null;
-    }
-
-    private static boolean sameAddresses(Item item, ByteBuf p, int at) {
-        if (!item.v6) {
-            return item.addr0 == p.getLong(at + 12);
-        }
-        return item.addr0 == p.getLong(at + 8)
-                && item.addr1 == p.getLong(at + 16)
-                && item.addr2 == p.getLong(at + 24)
-                && item.addr3 == p.getLong(at + 32);
-    }
-
-    /** Before a packet that is not merged goes out: writes what is held between the same addresses. */
-    private void emitSameAddresses(ByteBuf p, int at, int length) {
-        if (length < 20) {
+    @Override
+    void emit(Flow flow) {
+        ByteBuf buf = take(flow);
+        if (buf == null) {
             return;
         }
-        int version = p.getUnsignedByte(at) >>> 4;
-        boolean v6 = version == 6;
-        if (!(version == 4 || (v6 && length >= 40))) {
-            return;
-        }
-        for (Item item : items) {
-            if (item.buf != null && item.v6 == v6 && sameAddresses(item, p, at)) {
-                emit(item);
-            }
-        }
-    }
-
-    private Item freeItem() {
-        Item oldest = items[0];
-        for (Item item : items) {
-            if (item.buf == null) {
-                return item;
-            }
-            if (item.openedAt < oldest.openedAt) {
-                oldest = item;
-            }
-        }
-        emit(oldest);
-        return oldest;
-    }
-
-    private void open(Item item, ByteBuf p, int at, boolean v6, int ipLength, int payload) {
-        item.buf = p;
-        item.v6 = v6;
-        if (v6) {
-            item.addr0 = p.getLong(at + 8);
-            item.addr1 = p.getLong(at + 16);
-            item.addr2 = p.getLong(at + 24);
-            item.addr3 = p.getLong(at + 32);
-        } else {
-            item.addr0 = p.getLong(at + 12);
-        }
-        item.ports = p.getInt(at + ipLength);
-        item.ipLength = ipLength;
-        item.gsoSize = payload;
-        item.segments = 1;
-        item.closed = false;
-        item.openedAt = clock++;
-    }
-
-    private static boolean canAppend(Item item, ByteBuf p, int at, int payload) {
-        ByteBuf head = item.buf;
-        return !item.closed
-                && payload <= item.gsoSize
-                && item.segments < MAX_SEGMENTS
-                && head.readableBytes() + payload <= GroCoalescer.MAX_IP_LENGTH + (item.v6 ? 40 : 0)
-                && GroCoalescer.sameIpFields(item.v6, head, head.readerIndex(), p, at);
-    }
-
-    private void append(Item item, ByteBuf p, int at, int payload) {
-        if (item.segments == 1) {
-            item.buf = GroCoalescer.superPacket(allocator, item.buf);
-        }
-        item.buf.writeBytes(p, at + item.ipLength + UDP_HEADER, payload);
-        p.release();
-        item.segments++;
-        if (payload < item.gsoSize) {
-            item.closed = true; // nothing may follow a short datagram
-        }
-    }
-
-    private void emit(Item item) {
-        ByteBuf buf = item.buf;
-        item.buf = null;
-        if (item.segments == 1) {
-            passOn(buf);
-            return;
-        }
-        int at = buf.readerIndex();
-        int length = buf.readableBytes();
-        int l4 = length - item.ipLength;
-        long pseudo;
-        if (item.v6) {
-            buf.setShort(at + 4, l4);
-            pseudo = InternetChecksum.pseudoHeaderIpv6(buf, at, PROTO_UDP, l4);
-        } else {
-            buf.setShort(at + 2, length);
-            InternetChecksum.setIpv4HeaderChecksum(buf, at);
-            pseudo = InternetChecksum.pseudoHeaderIpv4(buf, at, PROTO_UDP, l4);
-        }
-        buf.setShort(at + item.ipLength + 4, l4);
-        // CHECKSUM_PARTIAL: the field holds the folded pseudo-header sum; the kernel adds the rest.
-        buf.setShort(at + item.ipLength + 6, InternetChecksum.fold(pseudo));
-        header.set(
-                VirtioNetHeader.FLAG_NEEDS_CSUM,
-                VirtioNetHeader.GSO_UDP_L4,
-                item.ipLength + UDP_HEADER,
-                item.gsoSize,
-                item.ipLength,
-                6);
-        buf.readerIndex(at - VirtioNetHeader.SIZE);
-        header.encode(buf, buf.readerIndex());
-        output.write(buf);
-    }
-
-    /** Writes a packet alone, behind an all-zero virtio header (complete packet, no GSO). */
-    private void passOn(ByteBuf packet) {
-        output.write(GroCoalescer.withEmptyHeader(allocator, packet));
+        buf.setShort(buf.readerIndex() + flow.ipLength + 4, buf.readableBytes() - flow.ipLength);
+        writeGso(flow, buf, VirtioNetHeader.GSO_UDP_L4, flow.ipLength + UDP_HEADER, 6);
     }
 }

@@ -32,6 +32,7 @@ final class BlackLinkCapture {
 
     private int lines;
     private int between;
+    private int keepalives;
     private int esp;
     private long espBytes;
     private int tcp;
@@ -85,11 +86,15 @@ final class BlackLinkCapture {
         } else {
             return true;
         }
-        between++;
         String rest = m.group(5);
         // tcpdump names a NAT keepalive (RFC 3948 §2.3: UDP with one 0xFF octet) instead of "UDP"
-        boolean udp = rest.startsWith("UDP") || rest.startsWith("isakmp-nat-keep-alive");
-        if (m.group(2) == null || m.group(4) == null || !udp) {
+        boolean keepalive = rest.startsWith("isakmp-nat-keep-alive");
+        if (keepalive) {
+            keepalives++;
+        } else {
+            between++;
+        }
+        if (m.group(2) == null || m.group(4) == null || !(keepalive || rest.startsWith("UDP"))) {
             return false; // not UDP, or a fragment without ports
         }
         int srcPort = Integer.parseInt(m.group(2));
@@ -122,12 +127,17 @@ final class BlackLinkCapture {
         return lines;
     }
 
-    /** IPv4 packets between the two black addresses. */
+    /** IPv4 packets between the two black addresses, NAT keepalives (see {@link #keepalives()}) aside. */
     int between() {
         return between;
     }
 
-    /** Of those, ESP in UDP that followed the port rule. */
+    /** NAT keepalives between the two black addresses (checked against the port rule too). */
+    int keepalives() {
+        return keepalives;
+    }
+
+    /** Of the packets {@link #between()} counts, ESP in UDP that followed the port rule. */
     int esp() {
         return esp;
     }
@@ -157,7 +167,8 @@ final class BlackLinkCapture {
 
     @Override
     public String toString() {
-        return "lines=" + lines + " between-gateways=" + between + " esp=" + esp + " esp-bytes=" + espBytes + " tcp="
+        return "lines=" + lines + " between-gateways=" + between + " keepalives=" + keepalives + " esp=" + esp
+                + " esp-bytes=" + espBytes + " tcp="
                 + tcp + " senders-by-spi="
                 + senderBySpi + " violations=" + violations;
     }

@@ -74,6 +74,20 @@ class LabParsersTest {
     }
 
     @Test
+    void natKeepalivesFromTheGatewaysPortsFollowTheRuleAndAreCountedApart() {
+        BlackLinkCapture capture = read("""
+                08:03:43.742192 IP 10.201.0.2.57558 > 10.201.0.1.4500: isakmp-nat-keep-alive
+                08:03:44.118835 IP 10.201.0.1.4500 > 10.201.0.2.4500: isakmp-nat-keep-alive
+                08:03:44.200000 IP 10.201.0.1.51836 > 10.201.0.2.4500: UDP-encap: ESP(spi=0x00001101,seq=0x1), length 96
+                08:03:44.300000 IP 10.201.0.1.40000 > 10.201.0.2.4500: isakmp-nat-keep-alive
+                """);
+        assertEquals(3, capture.keepalives());
+        assertEquals(1, capture.between());
+        assertEquals(1, capture.esp());
+        assertEquals(1, capture.violations().size(), "a keepalive from a port that is not the gateway's");
+    }
+
+    @Test
     void clearTcpFragmentsAndStrayPortsAreViolations() {
         String tcp = "01:00:00.000001 IP 10.201.0.1.40000 > 10.201.0.2.5201: Flags [S], seq 1, length 0";
         String innerTcp = "01:00:00.000002 IP 10.201.1.2.40000 > 10.201.2.2.5201: Flags [.], ack 1, length 0";

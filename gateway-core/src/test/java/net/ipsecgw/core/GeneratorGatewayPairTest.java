@@ -265,6 +265,7 @@ class GeneratorGatewayPairTest {
                 List.of(ts(isA ? NET_A : NET_B)),
                 List.of(ts(isA ? NET_B : NET_A)),
                 isA ? NAT_T_B : NAT_T_A,
+                true,
                 true);
     }
 

@@ -17,14 +17,20 @@ import net.ipsecgw.core.datapath.TunnelEntry;
 import net.ipsecgw.core.datapath.TunnelLane;
 import net.ipsecgw.core.spd.Spd;
 import net.ipsecgw.core.spd.TrafficSelector;
+import net.ipsecgw.ike.dataplane.ChildSaSpec;
 import net.ipsecgw.ike.dataplane.TsRange;
 
 /**
  * One IKE connection's tunnel on the data path: its policy (from {@code installPolicy}) and the Child
  * SA pairs installed for it, oldest first, and what the lanes' tables hold of it as of the last
- * {@link #refresh}: lane k sends on the newest per-CPU pair of lane k, else on the newest fallback pair;
- * every pair's inbound SA stays in its lane's SAD until the pair is removed (make-before-break). A
- * refresh keeps every lane view that did not change, so a build touches only the lanes that did.
+ * {@link #refresh}: lane k sends on its per-CPU pair, else on the fallback pair, where a lane's pair
+ * (and the fallback pair) is the newest of the pairs that we {@linkplain ChildSaSpec#initiated()
+ * initiated}, or the oldest, whichever is newer: a pair we answered waits until the older ones are
+ * removed, since its initiator installs it only once our answer arrives (a rekey responder's rule in
+ * RFC 7296 §2.8; and a peer with more lanes than ours adds pairs to lanes that have one, which must not
+ * move our traffic). Every pair's inbound SA stays in its lane's SAD until the pair is removed
+ * (make-before-break). A refresh keeps every lane view that did not change, so a build touches only the
+ * lanes that did.
  *
  * <p>Owned by the control loop. Its acquire triggers belong one to each lane and outlive rebuilds.
  */
@@ -103,11 +109,11 @@ final class IkeTunnel {
         InstalledPair fallback = null;
         InstalledPair newest = null;
         InstalledPair[] own = new InstalledPair[laneCount];
-        for (InstalledPair pair : pairs.values()) { // oldest first: the newest wins
+        for (InstalledPair pair : pairs.values()) { // oldest first
             if (pair.spec.isFallback()) {
-                fallback = pair;
+                fallback = sends(fallback, pair);
             } else if (pair.spec.lane() < laneCount) {
-                own[pair.spec.lane()] = pair;
+                own[pair.spec.lane()] = sends(own[pair.spec.lane()], pair);
             }
             newest = pair;
         }
@@ -165,6 +171,11 @@ final class IkeTunnel {
         }
         published = current;
         return new Update(viewsChanged, selectorsChanged, added, removed);
+    }
+
+    /** Which of two pairs of one lane (or two fallback pairs) sends: {@code newer} if we initiated it. */
+    private static InstalledPair sends(InstalledPair older, InstalledPair newer) {
+        return older == null || newer.spec.initiated() ? newer : older;
     }
 
     /** Lane {@code lane}'s view as of the last {@link #refresh}, or null before the first. */

@@ -208,7 +208,8 @@ public final class LaneDataPlaneBenchmark {
                         "172." + (16 + (tunnel >> 8 & 0xF)) + "." + (tunnel & 0xFF) + ".0",
                         "172." + (16 + (tunnel >> 8 & 0xF)) + "." + (tunnel & 0xFF) + ".255")),
                 PEER,
-                false);
+                false,
+                true);
     }
 
     private static TsRange ts(String start, String end) {

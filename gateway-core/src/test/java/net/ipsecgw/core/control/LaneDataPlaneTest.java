@@ -237,6 +237,41 @@ class LaneDataPlaneTest {
     }
 
     @Test
+    void aPairWeAnsweredSendsOnlyOnceNoOlderPairOfItsLaneIsLeft() throws Exception {
+        ChildSaSpec shared = fallback(onControl(() -> dataPlane.allocateSpi(1)), 0x5000, SaLifetime.UNLIMITED);
+        await(onControl(() -> dataPlane.install(shared)));
+        ChildSaSpec first = perCpu(0, onControl(() -> dataPlane.allocateSpi(0)), 0x6000, SaLifetime.UNLIMITED, false);
+        await(onControl(() -> dataPlane.install(first)));
+        // The peer's rekey of our pair, or an extra pair from a peer with more lanes than ours: its
+        // initiator installs it only when our answer arrives.
+        ChildSaSpec second = answered(0, onControl(() -> dataPlane.allocateSpi(0)), 0x6002);
+        await(onControl(() -> dataPlane.install(second)));
+        ChildSaSpec fallbackRekey = answered(ChildSaSpec.FALLBACK, onControl(() -> dataPlane.allocateSpi(1)), 0x5002);
+        await(onControl(() -> dataPlane.install(fallbackRekey)));
+
+        assertEquals(0x6000, view(0).own().sa().spi(), "the older pair goes on sending");
+        assertEquals(0x5000, view(1).fallback().sa().spi(), "the older fallback pair goes on sending");
+        assertNotNull(lanes.get(0).tables().sad().get(second.inboundSpi()), "the answered pair receives at once");
+        assertNotNull(lanes.get(1).tables().sad().get(fallbackRekey.inboundSpi()));
+
+        // A pair we initiate later sends at once.
+        ChildSaSpec ours = perCpu(0, onControl(() -> dataPlane.allocateSpi(0)), 0x6004, SaLifetime.UNLIMITED, false);
+        await(onControl(() -> dataPlane.install(ours)));
+        assertEquals(0x6004, view(0).own().sa().spi());
+        await(onControl(() -> dataPlane.remove(ours.id())));
+        assertEquals(0x6000, view(0).own().sa().spi(), "back to the oldest pair");
+
+        // The older pairs deleted: the answered ones take over.
+        await(onControl(() -> dataPlane.remove(first.id())));
+        assertEquals(0x6002, view(0).own().sa().spi());
+        assertEquals(0x5000, view(0).fallback().sa().spi());
+        await(onControl(() -> dataPlane.remove(shared.id())));
+        for (int k = 0; k < LANES; k++) {
+            assertEquals(0x5002, view(k).fallback().sa().spi(), "lane " + k);
+        }
+    }
+
+    @Test
     void spdUsesThePairsNarrowedSelectorsInsteadOfThePolicy() throws Exception {
         onControl(() -> {
             dataPlane.installPolicy(
@@ -261,7 +296,8 @@ class LaneDataPlaneTest {
                 List.of(ts("10.1.1.0", "10.1.1.255")),
                 List.of(ts("10.2.1.0", "10.2.1.255")),
                 PEER,
-                false);
+                false,
+                true);
         await(onControl(() -> dataPlane.install(narrowed)));
 
         assertNull(lookup(0, "10.1.5.1", "10.2.5.1"), "outside the narrowed selectors");
@@ -490,7 +526,8 @@ class LaneDataPlaneTest {
                 List.of(ts("10.1." + tunnel + ".0", "10.1." + tunnel + ".255")),
                 List.of(ts("10.2." + tunnel + ".0", "10.2." + tunnel + ".255")),
                 PEER,
-                multiport && lane >= 0);
+                multiport && lane >= 0,
+                true);
     }
 
     /**
@@ -789,14 +826,20 @@ class LaneDataPlaneTest {
     }
 
     private ChildSaSpec perCpu(int lane, int inSpi, int outSpi, SaLifetime lifetime, boolean multiport) {
-        return spec(lane, inSpi, outSpi, lifetime, multiport);
+        return spec(lane, inSpi, outSpi, lifetime, multiport, true);
     }
 
     private ChildSaSpec fallback(int inSpi, int outSpi, SaLifetime lifetime) {
-        return spec(ChildSaSpec.FALLBACK, inSpi, outSpi, lifetime, false);
+        return spec(ChildSaSpec.FALLBACK, inSpi, outSpi, lifetime, false, true);
     }
 
-    private ChildSaSpec spec(int lane, int inSpi, int outSpi, SaLifetime lifetime, boolean multiport) {
+    /** A pair whose exchange the peer initiated and we answered. */
+    private ChildSaSpec answered(int lane, int inSpi, int outSpi) {
+        return spec(lane, inSpi, outSpi, SaLifetime.UNLIMITED, false, false);
+    }
+
+    private ChildSaSpec spec(
+            int lane, int inSpi, int outSpi, SaLifetime lifetime, boolean multiport, boolean initiated) {
         return new ChildSaSpec(
                 nextId++,
                 "t",
@@ -812,7 +855,8 @@ class LaneDataPlaneTest {
                 List.of(ts("10.1.0.0", "10.1.255.255")),
                 List.of(ts("10.2.0.0", "10.2.255.255")),
                 PEER,
-                multiport);
+                multiport,
+                initiated);
     }
 
     private static KeyMaterial key(int seed) {

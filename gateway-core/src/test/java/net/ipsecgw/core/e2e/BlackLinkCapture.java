@@ -33,6 +33,7 @@ final class BlackLinkCapture {
     private int lines;
     private int between;
     private int keepalives;
+    private int ike;
     private int esp;
     private long espBytes;
     private int tcp;
@@ -87,20 +88,24 @@ final class BlackLinkCapture {
             return true;
         }
         String rest = m.group(5);
-        // tcpdump names a NAT keepalive (RFC 3948 §2.3: UDP with one 0xFF octet) instead of "UDP"
+        // tcpdump names a NAT keepalive (RFC 3948 §2.3: UDP with one 0xFF octet) and IKE behind the
+        // non-ESP marker (§2.2) instead of "UDP"
         boolean keepalive = rest.startsWith("isakmp-nat-keep-alive");
+        boolean ikeMessage = rest.startsWith("NONESP-encap: isakmp");
         if (keepalive) {
             keepalives++;
+        } else if (ikeMessage) {
+            ike++;
         } else {
             between++;
         }
-        if (m.group(2) == null || m.group(4) == null || !(keepalive || rest.startsWith("UDP"))) {
+        if (m.group(2) == null || m.group(4) == null || !(keepalive || ikeMessage || rest.startsWith("UDP"))) {
             return false; // not UDP, or a fragment without ports
         }
         int srcPort = Integer.parseInt(m.group(2));
         int dstPort = Integer.parseInt(m.group(4));
-        if (dstPort != 4500 || (srcPort != 4500 && !senderPorts.contains(srcPort))) {
-            return false;
+        if (dstPort != 4500 || (srcPort != 4500 && (ikeMessage || !senderPorts.contains(srcPort)))) {
+            return false; // IKE goes between the NAT-T ports only
         }
         Matcher esp = ESP.matcher(rest);
         if (esp.find()) {
@@ -127,9 +132,14 @@ final class BlackLinkCapture {
         return lines;
     }
 
-    /** IPv4 packets between the two black addresses, NAT keepalives (see {@link #keepalives()}) aside. */
+    /** IPv4 packets between the two black addresses, NAT keepalives and IKE ({@link #keepalives()}, {@link #ike()}) aside. */
     int between() {
         return between;
+    }
+
+    /** IKE messages between the two black addresses, port 4500 to 4500 (a rekey, say, during a capture). */
+    int ike() {
+        return ike;
     }
 
     /** NAT keepalives between the two black addresses (checked against the port rule too). */
@@ -167,7 +177,8 @@ final class BlackLinkCapture {
 
     @Override
     public String toString() {
-        return "lines=" + lines + " between-gateways=" + between + " keepalives=" + keepalives + " esp=" + esp
+        return "lines=" + lines + " between-gateways=" + between + " keepalives=" + keepalives + " ike=" + ike + " esp="
+                + esp
                 + " esp-bytes=" + espBytes + " tcp="
                 + tcp + " senders-by-spi="
                 + senderBySpi + " violations=" + violations;

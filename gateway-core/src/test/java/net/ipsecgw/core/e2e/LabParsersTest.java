@@ -88,6 +88,20 @@ class LabParsersTest {
     }
 
     @Test
+    void ikeBetweenTheNatTPortsFollowsTheRuleAndIsCountedApart() {
+        // A CREATE_CHILD_SA exchange during a capture (the lines tcpdump printed for one), then IKE from a
+        // lane's source port, which only ESP may use.
+        BlackLinkCapture capture = read("""
+                09:44:47.532556 IP 10.201.0.2.4500 > 10.201.0.1.4500: NONESP-encap: isakmp: parent_sa child_sa
+                09:44:47.569036 IP 10.201.0.1.4500 > 10.201.0.2.4500: NONESP-encap: isakmp: parent_sa child_sa[IR]
+                09:44:47.600000 IP 10.201.0.1.51836 > 10.201.0.2.4500: NONESP-encap: isakmp: parent_sa child_sa
+                """);
+        assertEquals(3, capture.ike());
+        assertEquals(0, capture.between());
+        assertEquals(1, capture.violations().size(), "IKE from a per-lane port");
+    }
+
+    @Test
     void clearTcpFragmentsAndStrayPortsAreViolations() {
         String tcp = "01:00:00.000001 IP 10.201.0.1.40000 > 10.201.0.2.5201: Flags [S], seq 1, length 0";
         String innerTcp = "01:00:00.000002 IP 10.201.1.2.40000 > 10.201.2.2.5201: Flags [.], ack 1, length 0";

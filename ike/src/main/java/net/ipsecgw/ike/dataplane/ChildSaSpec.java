@@ -28,6 +28,11 @@ import net.ipsecgw.esp.SaLifetime;
  * @param peer where outbound ESP goes: the peer's NAT-T address (its NAT mapping when behind NAT)
  * @param multiport true when both sides agreed to per-lane source ports and this is a per-CPU pair:
  *     the lane sends from its own source port instead of the NAT-T port
+ * @param initiated true when this side initiated the exchange that negotiated the pair: its peer
+ *     installed the pair before answering, so the pair may send at once, replacing an older pair of its
+ *     lane (or the older fallback pair). False when this side answered: the peer installs its inbound
+ *     SA only once the answer arrives, so the pair sends only once no older pair of its lane (or no
+ *     older fallback pair) is left, as a rekey responder does in RFC 7296 §2.8
  */
 public record ChildSaSpec(
         long id,
@@ -44,7 +49,8 @@ public record ChildSaSpec(
         List<TsRange> localTs,
         List<TsRange> remoteTs,
         InetSocketAddress peer,
-        boolean multiport) {
+        boolean multiport,
+        boolean initiated) {
 
     /** {@link #lane()} of the fallback pair. */
     public static final int FALLBACK = -1;
@@ -68,6 +74,7 @@ public record ChildSaSpec(
     public String toString() {
         return "ChildSa[id=" + id + ", tunnel=" + tunnel + ", lane=" + (isFallback() ? "fallback" : lane)
                 + ", in=0x" + Integer.toHexString(inboundSpi) + ", out=0x" + Integer.toHexString(outboundSpi)
-                + ", " + suite + (esn ? "+ESN" : "") + ", peer=" + peer + (multiport ? ", multiport" : "") + "]";
+                + ", " + suite + (esn ? "+ESN" : "") + ", peer=" + peer + (multiport ? ", multiport" : "")
+                + (initiated ? "" : ", answered") + "]";
     }
 }

@@ -417,7 +417,8 @@ class ChildCreateTask implements Task {
                 localTs,
                 remoteTs,
                 sa.remote(),
-                perCpuPair && sa.multiport());
+                perCpuPair && sa.multiport(),
+                weInitiated);
         return sa.install(spec, rekeyCount());
     }
 

@@ -307,6 +307,66 @@ class StrongSwanInteropIT {
         assertTrue(peer.log().toLowerCase(Locale.ROOT).contains("received delete for ike_sa"), "DELETE received");
     }
 
+    /** Which side loses its state and comes back. */
+    enum Restarter {
+        STRONGSWAN,
+        OURS
+    }
+
+    /**
+     * The side that comes back after a SIGKILL says INITIAL_CONTACT in its IKE_AUTH (RFC 7296 §3.10.1),
+     * and the other drops the IKE SA and CHILD_SA it still held with it at once, before DPD (off here)
+     * could have found them dead.
+     */
+    @ParameterizedTest(name = "{0} restarts")
+    @EnumSource(Restarter.class)
+    void theRestartedSidesInitialContactClearsTheStaleSasAtTheOther(Restarter restarter) {
+        LabTunnel tunnel = LabTunnel.psk(InteropSuite.AES128_X25519.ike, InteropSuite.AES128_X25519.esp);
+        if (restarter == Restarter.OURS) {
+            SwanctlSas.IkeSa old = connect(Initiator.OURS, tunnel);
+            ours.kill9();
+            ours = OurGatewayProcess.start(
+                    lab,
+                    "ga",
+                    tunnel.a().toBuilder()
+                            .startAction(ConnectionSpec.StartAction.START)
+                            .build());
+            peer.await(
+                    Duration.ofSeconds(15),
+                    "one IKE SA, a new one with a CHILD_SA",
+                    () -> peer.listSas().size() == 1
+                            && peer.listSas().getFirst().uniqueId() != old.uniqueId()
+                            && !peer.listSas().getFirst().installed().isEmpty());
+            assertTrue(
+                    peer.log().contains("received INITIAL_CONTACT"),
+                    () -> "strongSwan did not act on INITIAL_CONTACT:\n" + InteropLab.tail(peer.log(), 40));
+        } else {
+            connect(Initiator.STRONGSWAN, tunnel);
+            peer.kill9();
+            peer = StrongSwanPeer.start(lab, "gb", tunnel.b());
+            peer.initiate();
+            SwanctlSas.IkeSa fresh = peer.awaitInstalled(Duration.ofSeconds(15));
+            String expected = String.format("0x%x", fresh.installed().getFirst().spiOut());
+            ours.await(
+                    Duration.ofSeconds(5),
+                    "one IKE SA whose CHILD_SA is strongSwan's new one",
+                    () -> ours.status()
+                                            .lines()
+                                            .filter(l -> l.startsWith("ike="))
+                                            .count()
+                                    == 1
+                            && ours.statusSas("in").stream()
+                                    .map(sa -> sa.get("spi"))
+                                    .distinct()
+                                    .toList()
+                                    .equals(List.of(expected)));
+            assertTrue(ours.log().contains("INITIAL_CONTACT from"), () -> "our log:\n" + ours.log());
+        }
+        lab.ping("ha", HOST_B, 1, Duration.ofMillis(100));
+        assertEquals(5, lab.ping("ha", HOST_B, 5, Duration.ofMillis(100)), "host A -> host B");
+        assertEquals(5, lab.ping("hb", HOST_A, 5, Duration.ofMillis(100)), "host B -> host A");
+    }
+
     private Map<String, Object> iperf3(int seconds) {
         lab.sh(Duration.ofSeconds(20), "traffic_iperf3_server \"$P\" \"$TOPO_HB\" 5201")
                 .orThrow("iperf3 -s");

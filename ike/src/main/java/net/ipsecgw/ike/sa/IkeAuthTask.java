@@ -21,12 +21,15 @@ import net.ipsecgw.ike.message.CertPayload;
 import net.ipsecgw.ike.message.ExchangeType;
 import net.ipsecgw.ike.message.IdPayload;
 import net.ipsecgw.ike.message.IdType;
+import net.ipsecgw.ike.message.NotifyPayload;
 import net.ipsecgw.ike.message.NotifyType;
 
 /**
  * IKE_AUTH's authentication (RFC 7296 §§1.2, 2.15): identities, certificates and the AUTH payload,
  * with a pre-shared key or an RFC 7427 digital signature. A peer that fails to prove the configured
- * identity gets AUTHENTICATION_FAILED and nothing is installed.
+ * identity gets AUTHENTICATION_FAILED and nothing is installed. The initiator's request carries
+ * INITIAL_CONTACT when no other IKE SA of the connection exists (after a restart, say); either side that
+ * receives it from the authenticated peer drops its older IKE SAs with that peer at once.
  *
  * <pre>
  *   HDR, SK {IDi, [CERT,] [IDr,] AUTH, ...}  --&gt;
@@ -66,6 +69,9 @@ final class IkeAuthTask implements Task {
         byte[] octets = AuthCalculator.signedOctets(
                 sa.initRequest(), sa.responderNonce(), sa.prf(), sa.keys().skPi(), id.bodyBytes());
         exchange.add(authPayload(octets));
+        if (sa.daemon().firstContact(sa)) {
+            exchange.add(NotifyPayload.of(NotifyType.INITIAL_CONTACT));
+        }
     }
 
     @Override
@@ -87,6 +93,7 @@ final class IkeAuthTask implements Task {
             sa.context().events().log(sa, "the responder's authentication failed: " + problem);
             return Status.FAILED;
         }
+        initialContact(exchange);
         sa.established();
         return Status.DONE;
     }
@@ -99,7 +106,18 @@ final class IkeAuthTask implements Task {
             sa.context().events().log(sa, "the initiator's authentication failed: " + problem);
             return Status.FAILED;
         }
+        initialContact(exchange);
         return Status.DONE;
+    }
+
+    /**
+     * The authenticated peer sent INITIAL_CONTACT (RFC 7296 §3.10.1): this is its only IKE SA with us,
+     * so the ones we still hold with that identity are gone at its end (it restarted).
+     */
+    private void initialContact(Exchange exchange) {
+        if (exchange.in().hasNotify(NotifyType.INITIAL_CONTACT)) {
+            sa.daemon().initialContact(sa);
+        }
     }
 
     @Override

@@ -518,6 +518,45 @@ public final class IkeDaemon implements ControlPlane {
         countHalfOpen(sa, -1);
     }
 
+    /**
+     * True when {@code sa} is its connection's only IKE SA (in any state): its IKE_AUTH request may say
+     * INITIAL_CONTACT. False during a simultaneous initiation, or while an older IKE SA lives on.
+     */
+    boolean firstContact(IkeSa sa) {
+        for (IkeSa other : ikeSas()) {
+            if (other != sa
+                    && other.connection().name().equals(sa.connection().name())
+                    && other.state() != IkeSa.State.DESTROYED) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@code sa}'s peer, authenticated as {@link IkeSa#remoteIdentity()}, sent INITIAL_CONTACT: it holds
+     * no other IKE SA with us. The connection's other IKE SAs past IKE_AUTH with that identity, and their
+     * Child SAs, go at once and without a word to the peer, which would not know their SPIs (RFC 7296
+     * §3.10.1). Without this they would live on until DPD or a rekey failed, their Child SAs still
+     * installed and sending into the void.
+     */
+    void initialContact(IkeSa sa) {
+        for (IkeSa other : ikeSas()) {
+            if (other != sa
+                    && other.connection().name().equals(sa.connection().name())
+                    && other.remoteIdentity().equals(sa.remoteIdentity())
+                    && other.state() != IkeSa.State.CONNECTING
+                    && other.state() != IkeSa.State.DESTROYED) {
+                context.events()
+                        .log(
+                                other,
+                                "INITIAL_CONTACT from " + sa.remoteIdentity() + " on " + sa
+                                        + ": the peer no longer holds this IKE SA");
+                other.destroy("replaced after INITIAL_CONTACT");
+            }
+        }
+    }
+
     /** IKE_AUTH is done and both sides agreed to per-CPU SAs: the initiator asks for one per lane now. */
     void perCpuAgreed(IkeSa sa) {
         if (sa.isOriginalInitiator()) {

@@ -51,6 +51,8 @@ class IkeSimultaneousInitiationTest {
 
         assertEquals(2, peers.a.ikeSas().size(), peers.a.ikeSas().toString());
         assertEquals(2, peers.b.ikeSas().size(), peers.b.ikeSas().toString());
+        // Neither IKE_AUTH says INITIAL_CONTACT: each side already had the other's IKE SA under way.
+        assertTrue(peers.events.stream().noneMatch(e -> e.contains("INITIAL_CONTACT")), peers.events::toString);
         for (IkeSa atA : peers.a.ikeSas()) {
             assertEquals(IkeSa.State.ESTABLISHED, atA.state(), peers.events.toString());
             IkeSa atB = twinAtB(peers, atA);

@@ -256,6 +256,19 @@ public final class IkeDaemon implements ControlPlane {
                     sa.tasks().refuse(header, unsupportedCritical(critical));
                 }
             }
+            case IkeDecodeResult.Malformed malformed
+            when !header.isResponse() -> {
+                // RFC 7296 §3.10.1: INVALID_SYNTAX, only in an encrypted answer to an authentic request.
+                // After a broken IKE_AUTH request the IKE SA stays unauthenticated, and goes as any
+                // half-open one does.
+                counters.drop("malformed");
+                context.events()
+                        .log(
+                                sa,
+                                "authentic " + header.exchangeType() + " request is malformed (" + malformed.reason()
+                                        + "): answered INVALID_SYNTAX");
+                sa.tasks().refuse(header, NotifyPayload.error(NotifyType.INVALID_SYNTAX));
+            }
             default -> counters.drop("malformed");
         }
     }

@@ -213,6 +213,68 @@ class IkeBadInputTest {
         peers.assertPairsMirror();
     }
 
+    // --- authentic but malformed (RFC 7296 §3.10.1) ---
+
+    /** A notify of two octets, shorter than a notify's fixed part: a payload no decoder accepts. */
+    private static final IkePayload BROKEN_NOTIFY = new UnknownPayload(PayloadType.NOTIFY, false, new byte[2]);
+
+    @Test
+    void authenticRequestWithAMalformedPayloadIsAnsweredInvalidSyntaxAndNotProcessed() {
+        TwoPeers peers = established();
+        IkeSa atA = peers.a.current("site");
+        IkeSa atB = peers.b.current("site");
+        ChildSaSpec fallback = fallbackAt(peers.planeA);
+        Map<Long, ChildSaSpec> installedAtB = Map.copyOf(peers.planeB.installed);
+        peers.a.expired(fallback.id(), false);
+        RecordingDataPlane.Datagram rekey = peers.wire.poll();
+        // A: HDR, SK{N(REKEY_SA), SA, Ni, TSi, TSr, N(2 octets)}  -->  <--  HDR, SK{N(INVALID_SYNTAX)}
+        peers.inject(rekey, resealed(rekey, atB, atA, null, BROKEN_NOTIFY));
+
+        RecordingDataPlane.Datagram answer = peers.wire.peek();
+        assertNotNull(answer, "B answered");
+        IkeMessage refusal = opened(answer, atA);
+        assertTrue(refusal.header().isResponse());
+        assertEquals(ExchangeType.CREATE_CHILD_SA, refusal.header().exchangeType());
+        assertEquals(header(rekey).messageId(), refusal.header().messageId());
+        assertEquals(1, refusal.payloads().size(), refusal.toString());
+        assertTrue(refusal.notify(NotifyType.INVALID_SYNTAX).isPresent(), refusal.toString());
+        assertEquals(installedAtB, peers.planeB.installed, "B did not process the request");
+        assertEquals(1, peers.b.counters().drops("malformed"));
+
+        // A takes the refusal as the answer to its rekey and keeps the old pair; a later rekey works.
+        peers.deliverAll();
+        assertTrue(peers.planeA.installed.containsKey(fallback.id()), peers.events.toString());
+        assertOneEstablishedIkeSaEach(peers);
+        peers.a.expired(fallback.id(), false);
+        peers.deliverAll();
+        assertFalse(peers.planeA.installed.containsKey(fallback.id()), peers.events.toString());
+        peers.assertPairsMirror();
+    }
+
+    @Test
+    void malformedIkeAuthRequestIsAnsweredInvalidSyntaxAndEstablishesNothing() {
+        TwoPeers peers = peers();
+        peers.a.initiate("site");
+        peers.deliver(peers.wire.poll()); // IKE_SA_INIT request
+        peers.deliver(peers.wire.poll()); // and response
+        RecordingDataPlane.Datagram auth = peers.wire.poll();
+        assertEquals(ExchangeType.IKE_AUTH, TwoPeers.exchange(auth));
+        IkeSa atA = peers.a.ikeSas().getFirst();
+        IkeSa atB = peers.b.ikeSas().getFirst();
+        // A: HDR, SK{IDi, AUTH, SAi2, TSi, TSr, ..., N(2 octets)}  -->  <--  HDR, SK{N(INVALID_SYNTAX)}
+        peers.inject(auth, resealed(auth, atB, atA, null, BROKEN_NOTIFY));
+        RecordingDataPlane.Datagram answer = peers.wire.peek();
+        assertNotNull(answer, "B answered");
+        assertTrue(opened(answer, atA).notify(NotifyType.INVALID_SYNTAX).isPresent());
+        peers.deliverAll();
+
+        assertTrue(peers.a.ikeSas().isEmpty(), "A gave up at once: " + peers.events);
+        assertTrue(peers.planeA.installed.isEmpty() && peers.planeB.installed.isEmpty());
+        assertEquals(IkeSa.State.CONNECTING, atB.state(), "never established");
+        peers.run(IkeDaemon.HALF_OPEN_TIMEOUT.plusSeconds(1));
+        assertTrue(peers.b.ikeSas().isEmpty(), peers.b.ikeSas().toString());
+    }
+
     @Test
     void unknownNonCriticalPayloadInAnEncryptedRequestIsSkipped() {
         TwoPeers peers = established();

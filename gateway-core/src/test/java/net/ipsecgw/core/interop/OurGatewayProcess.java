@@ -104,6 +104,9 @@ public final class OurGatewayProcess implements AutoCloseable {
         try {
             Files.writeString(gateway.configFile(), yaml(spec, options));
             Files.deleteIfExists(gateway.logFile());
+            // An earlier gateway of this role left its last status: read before this one writes its
+            // first, it would say "established" about SAs that no longer exist.
+            Files.deleteIfExists(gateway.statusFile());
             List<String> command = new ArrayList<>(List.of(javaExecutable(), "--enable-native-access=ALL-UNNAMED"));
             command.addAll(options.javaOptions());
             command.addAll(List.of(

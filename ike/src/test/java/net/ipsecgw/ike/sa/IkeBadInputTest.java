@@ -171,46 +171,23 @@ class IkeBadInputTest {
     @Test
     void unknownCriticalPayloadInAnEncryptedRequestIsRefusedWithUnsupportedCriticalPayloadAndNotProcessed() {
         TwoPeers peers = established();
-        IkeSa atA = peers.a.current("site");
-        IkeSa atB = peers.b.current("site");
-        ChildSaSpec fallback = fallbackAt(peers.planeA);
-        Map<Long, ChildSaSpec> installedAtB = Map.copyOf(peers.planeB.installed);
-        peers.a.expired(fallback.id(), false);
-        RecordingDataPlane.Datagram rekey = peers.wire.poll();
         // A: HDR, SK{N(REKEY_SA), SA, Ni, TSi, TSr, U(200, critical)}  -->
         //                                        <--  HDR, SK{N(UNSUPPORTED_CRITICAL_PAYLOAD, 200)}
-        byte[] withCritical = resealed(rekey, atB, atA, null, new UnknownPayload(UNKNOWN_TYPE, true, new byte[4]));
-        peers.inject(rekey, withCritical);
-
-        RecordingDataPlane.Datagram answer = peers.wire.peek();
-        assertNotNull(answer, "B answered");
-        IkeMessage refusal = opened(answer, atA);
-        assertTrue(refusal.header().isResponse());
-        assertEquals(ExchangeType.CREATE_CHILD_SA, refusal.header().exchangeType());
-        assertEquals(header(rekey).messageId(), refusal.header().messageId());
-        assertEquals(1, refusal.payloads().size(), refusal.toString());
-        NotifyPayload notify =
-                refusal.notify(NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD).orElseThrow();
+        RefusedRekey refused = refusedRekey(peers, new UnknownPayload(UNKNOWN_TYPE, true, new byte[4]));
+        NotifyPayload notify = refused.refusal()
+                .notify(NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD)
+                .orElseThrow();
         assertArrayEquals(new byte[] {(byte) 200}, notify.data(), "the notify names the payload type");
-        assertEquals(installedAtB, peers.planeB.installed, "B did not process the request");
         assertEquals(1, peers.b.counters().drops("unsupported_critical"));
 
         // The same request again: the cached response, byte for byte.
         int onWire = peers.wire.size();
-        peers.inject(rekey, withCritical);
+        peers.inject(refused.request(), refused.sealed());
         List<RecordingDataPlane.Datagram> again = peers.takeSentSince(onWire);
         assertEquals(1, again.size());
-        assertArrayEquals(answer.bytes(), again.getFirst().bytes());
+        assertArrayEquals(refused.answer().bytes(), again.getFirst().bytes());
 
-        // A takes the refusal as the answer to its rekey and keeps the old pair; a later rekey works.
-        peers.deliverAll();
-        assertTrue(peers.planeA.installed.containsKey(fallback.id()), peers.events.toString());
-        assertEquals(installedAtB, peers.planeB.installed);
-        peers.a.expired(fallback.id(), false);
-        peers.deliverAll();
-        assertFalse(peers.planeA.installed.containsKey(fallback.id()), peers.events.toString());
-        assertEquals(2, peers.planeA.installed.size());
-        peers.assertPairsMirror();
+        aLaterRekeyWorks(peers, refused.fallback());
     }
 
     // --- authentic but malformed (RFC 7296 §3.10.1) ---
@@ -221,14 +198,39 @@ class IkeBadInputTest {
     @Test
     void authenticRequestWithAMalformedPayloadIsAnsweredInvalidSyntaxAndNotProcessed() {
         TwoPeers peers = established();
+        // A: HDR, SK{N(REKEY_SA), SA, Ni, TSi, TSr, N(2 octets)}  -->  <--  HDR, SK{N(INVALID_SYNTAX)}
+        RefusedRekey refused = refusedRekey(peers, BROKEN_NOTIFY);
+        assertTrue(refused.refusal().notify(NotifyType.INVALID_SYNTAX).isPresent(), refused.refusal()::toString);
+        assertEquals(1, peers.b.counters().drops("malformed"));
+
+        aLaterRekeyWorks(peers, refused.fallback());
+        assertOneEstablishedIkeSaEach(peers);
+    }
+
+    /**
+     * A's rekey of its fallback pair as sealed again with an extra payload, B's answer to it, and that
+     * answer as A reads it.
+     */
+    private record RefusedRekey(
+            ChildSaSpec fallback,
+            RecordingDataPlane.Datagram request,
+            byte[] sealed,
+            RecordingDataPlane.Datagram answer,
+            IkeMessage refusal) {}
+
+    /**
+     * Starts A's rekey of its fallback pair, hands B the request with {@code extra} added, and checks that
+     * B answered it with one payload (the refusal) and installed nothing.
+     */
+    private static RefusedRekey refusedRekey(TwoPeers peers, IkePayload extra) {
         IkeSa atA = peers.a.current("site");
         IkeSa atB = peers.b.current("site");
         ChildSaSpec fallback = fallbackAt(peers.planeA);
         Map<Long, ChildSaSpec> installedAtB = Map.copyOf(peers.planeB.installed);
         peers.a.expired(fallback.id(), false);
         RecordingDataPlane.Datagram rekey = peers.wire.poll();
-        // A: HDR, SK{N(REKEY_SA), SA, Ni, TSi, TSr, N(2 octets)}  -->  <--  HDR, SK{N(INVALID_SYNTAX)}
-        peers.inject(rekey, resealed(rekey, atB, atA, null, BROKEN_NOTIFY));
+        byte[] sealed = resealed(rekey, atB, atA, null, extra);
+        peers.inject(rekey, sealed);
 
         RecordingDataPlane.Datagram answer = peers.wire.peek();
         assertNotNull(answer, "B answered");
@@ -237,17 +239,20 @@ class IkeBadInputTest {
         assertEquals(ExchangeType.CREATE_CHILD_SA, refusal.header().exchangeType());
         assertEquals(header(rekey).messageId(), refusal.header().messageId());
         assertEquals(1, refusal.payloads().size(), refusal.toString());
-        assertTrue(refusal.notify(NotifyType.INVALID_SYNTAX).isPresent(), refusal.toString());
         assertEquals(installedAtB, peers.planeB.installed, "B did not process the request");
-        assertEquals(1, peers.b.counters().drops("malformed"));
+        return new RefusedRekey(fallback, rekey, sealed, answer, refusal);
+    }
 
-        // A takes the refusal as the answer to its rekey and keeps the old pair; a later rekey works.
+    /** A takes the refusal as the answer to its rekey and keeps the old pair; a later rekey works. */
+    private static void aLaterRekeyWorks(TwoPeers peers, ChildSaSpec fallback) {
+        Map<Long, ChildSaSpec> installedAtB = Map.copyOf(peers.planeB.installed);
         peers.deliverAll();
         assertTrue(peers.planeA.installed.containsKey(fallback.id()), peers.events.toString());
-        assertOneEstablishedIkeSaEach(peers);
+        assertEquals(installedAtB, peers.planeB.installed);
         peers.a.expired(fallback.id(), false);
         peers.deliverAll();
         assertFalse(peers.planeA.installed.containsKey(fallback.id()), peers.events.toString());
+        assertEquals(2, peers.planeA.installed.size());
         peers.assertPairsMirror();
     }
 

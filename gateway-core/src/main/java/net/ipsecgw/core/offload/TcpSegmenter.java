@@ -35,9 +35,7 @@ public final class TcpSegmenter {
     static final int TCP_PSH = 0x08;
     static final int TCP_CWR = 0x80;
 
-    private final ByteBufAllocator allocator;
-    private final int headroom;
-    private final int tailroom;
+    private final SegmentBuffers buffers;
 
     /**
      * @param allocator where segments come from (a pooled direct allocator in the data path)
@@ -45,12 +43,7 @@ public final class TcpSegmenter {
      * @param tailroom bytes to leave free after each new segment
      */
     public TcpSegmenter(ByteBufAllocator allocator, int headroom, int tailroom) {
-        if (headroom < 0 || tailroom < 0) {
-            throw new IllegalArgumentException("headroom " + headroom + " and tailroom " + tailroom + " must be >= 0");
-        }
-        this.allocator = allocator;
-        this.headroom = headroom;
-        this.tailroom = tailroom;
+        this.buffers = new SegmentBuffers(allocator, headroom, tailroom);
     }
 
     /**
@@ -119,10 +112,8 @@ public final class TcpSegmenter {
         int count = 0;
         for (int offset = 0; offset < payload; offset += mss) {
             int chunk = Math.min(mss, payload - offset);
-            ByteBuf s = allocator.directBuffer(headroom + headers + chunk + tailroom);
-            s.setIndex(headroom, headroom);
-            s.writeBytes(p, start, headers).writeBytes(p, start + headers + offset, chunk);
-            int at = headroom;
+            ByteBuf s = buffers.segment(p, start, headers, offset, chunk);
+            int at = s.readerIndex();
             if (v4) {
                 s.setShort(at + 4, ipId + count);
             }

@@ -46,9 +46,7 @@ public final class UdpSegmenter {
     private static final int IPV6_ROUTING = 43;
     private static final int IPV6_DESTINATION_OPTIONS = 60;
 
-    private final ByteBufAllocator allocator;
-    private final int headroom;
-    private final int tailroom;
+    private final SegmentBuffers buffers;
 
     /**
      * @param allocator where datagrams come from (a pooled direct allocator in the data path)
@@ -56,12 +54,7 @@ public final class UdpSegmenter {
      * @param tailroom bytes to leave free after each new datagram
      */
     public UdpSegmenter(ByteBufAllocator allocator, int headroom, int tailroom) {
-        if (headroom < 0 || tailroom < 0) {
-            throw new IllegalArgumentException("headroom " + headroom + " and tailroom " + tailroom + " must be >= 0");
-        }
-        this.allocator = allocator;
-        this.headroom = headroom;
-        this.tailroom = tailroom;
+        this.buffers = new SegmentBuffers(allocator, headroom, tailroom);
     }
 
     /**
@@ -142,13 +135,12 @@ public final class UdpSegmenter {
         int count = 0;
         for (int offset = 0; offset < payload; offset += size) {
             int chunk = Math.min(size, payload - offset);
-            ByteBuf d = allocator.directBuffer(headroom + headers + chunk + tailroom);
-            d.setIndex(headroom, headroom);
-            d.writeBytes(p, start, headers).writeBytes(p, start + headers + offset, chunk);
+            ByteBuf d = buffers.segment(p, start, headers, offset, chunk);
+            int at = d.readerIndex();
             if (v4) {
-                d.setShort(headroom + 4, ipId + count);
+                d.setShort(at + 4, ipId + count);
             }
-            finishDatagram(d, headroom, udp, headers + chunk, v4);
+            finishDatagram(d, at, udp, headers + chunk, v4);
             sink.accept(d);
             count++;
         }

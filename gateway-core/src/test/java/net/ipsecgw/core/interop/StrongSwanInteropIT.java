@@ -182,17 +182,17 @@ class StrongSwanInteropIT {
                 () -> assertEquals(1, distinctSpis(ours.statusSas("out")), "our outbound SAs:\n" + ours.status()));
     }
 
-    /** Which side's rekey is tested: strongSwan's on command, ours from its lifetimes. */
-    enum Rekeyer {
+    /** One of the two gateways: which one rekeys (strongSwan on command, ours from its lifetimes), or restarts. */
+    enum Side {
         STRONGSWAN,
         OURS
     }
 
     @ParameterizedTest(name = "{0} rekeys")
-    @EnumSource(Rekeyer.class)
-    void childAndIkeRekeysWhileIperf3RunsLoseNoTcpConnection(Rekeyer rekeyer) {
+    @EnumSource(Side.class)
+    void childAndIkeRekeysWhileIperf3RunsLoseNoTcpConnection(Side rekeyer) {
         LabTunnel tunnel = LabTunnel.psk(InteropSuite.AES128_X25519.ike, InteropSuite.AES128_X25519.esp);
-        if (rekeyer == Rekeyer.OURS) {
+        if (rekeyer == Side.OURS) {
             // Ours rekeys the CHILD_SA after 5 s and the IKE SA after 9 s; strongSwan would wait an hour.
             tunnel = tunnel.sideA(b -> b.childLifetimes(Duration.ofSeconds(5), Duration.ofSeconds(30))
                     .ikeLifetimes(Duration.ofSeconds(9), Duration.ZERO));
@@ -217,7 +217,7 @@ class StrongSwanInteropIT {
                 "-J",
                 "--connect-timeout",
                 "5000");
-        if (rekeyer == Rekeyer.STRONGSWAN) {
+        if (rekeyer == Side.STRONGSWAN) {
             sleep(3000);
             peer.rekeyChild();
             sleep(3000);
@@ -307,22 +307,16 @@ class StrongSwanInteropIT {
         assertTrue(peer.log().toLowerCase(Locale.ROOT).contains("received delete for ike_sa"), "DELETE received");
     }
 
-    /** Which side loses its state and comes back. */
-    enum Restarter {
-        STRONGSWAN,
-        OURS
-    }
-
     /**
      * The side that comes back after a SIGKILL says INITIAL_CONTACT in its IKE_AUTH (RFC 7296 §3.10.1),
      * and the other drops the IKE SA and CHILD_SA it still held with it at once, before DPD (off here)
      * could have found them dead.
      */
     @ParameterizedTest(name = "{0} restarts")
-    @EnumSource(Restarter.class)
-    void theRestartedSidesInitialContactClearsTheStaleSasAtTheOther(Restarter restarter) {
+    @EnumSource(Side.class)
+    void theRestartedSidesInitialContactClearsTheStaleSasAtTheOther(Side restarter) {
         LabTunnel tunnel = LabTunnel.psk(InteropSuite.AES128_X25519.ike, InteropSuite.AES128_X25519.esp);
-        if (restarter == Restarter.OURS) {
+        if (restarter == Side.OURS) {
             SwanctlSas.IkeSa old = connect(Initiator.OURS, tunnel);
             ours.kill9();
             ours = OurGatewayProcess.start(
